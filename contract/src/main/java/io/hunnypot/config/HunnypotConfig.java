@@ -1,0 +1,142 @@
+package io.hunnypot.config;
+
+import io.hunnypot.contract.SightingClass;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The whole configuration, one record per section. Defaults live in {@code defaults.yaml};
+ * {@link ConfigLoader} reads it, the file given by the user and the environment. Each
+ * section checks its own values, naming the key when one is wrong.
+ */
+public record HunnypotConfig(
+    Node node, Smtp smtp, Http http, Trap trap, Listing listing,
+    Data data, Db db, Recorder recorder, Delivery delivery) {
+
+  public record Node(String name) {
+    /** The configured node name, or this machine's host name. */
+    public String resolvedName() {
+      return name.isBlank() ? localHostName() : name;
+    }
+  }
+
+  public record Smtp(
+      String host, int port, String hostname, int maxConnections, int maxPerIp,
+      int idleTimeoutSeconds, int maxBytes, int maxLineLength, int maxRecipients, int maxErrors,
+      int classifyTimeoutSeconds) {
+    public Smtp {
+      Checks.port("smtp.port", port);
+      Checks.positive("smtp.maxConnections", maxConnections);
+      Checks.positive("smtp.maxPerIp", maxPerIp);
+      Checks.positive("smtp.idleTimeoutSeconds", idleTimeoutSeconds);
+      Checks.positive("smtp.maxBytes", maxBytes);
+      Checks.atLeast("smtp.maxLineLength", maxLineLength, 64);
+      Checks.positive("smtp.maxRecipients", maxRecipients);
+      Checks.positive("smtp.maxErrors", maxErrors);
+      Checks.positive("smtp.classifyTimeoutSeconds", classifyTimeoutSeconds);
+    }
+
+    /** The name in the greeting: the configured one, or this machine's host name. */
+    public String resolvedHostname() {
+      return hostname.isBlank() ? localHostName() : hostname;
+    }
+  }
+
+  public record Http(String host, int port) {
+    public Http {
+      Checks.port("http.port", port);
+    }
+  }
+
+  public record Trap(List<String> domains) {
+    public Trap {
+      domains = domains.stream().map(d -> d.trim().toLowerCase()).filter(d -> !d.isEmpty()).toList();
+    }
+  }
+
+  public record Listing(List<String> classes, int days) {
+    public Listing {
+      for (String c : classes) {
+        try {
+          SightingClass.fromWireName(c);
+        } catch (IllegalArgumentException e) {
+          throw ConfigException.badValue("listing.classes", c, "a list of " + SightingClass.wireNames());
+        }
+      }
+      Checks.positive("listing.days", days);
+    }
+
+    public Set<SightingClass> listedClasses() {
+      return classes.stream().map(SightingClass::fromWireName).collect(Collectors.toUnmodifiableSet());
+    }
+
+    public Duration lifetime() {
+      return Duration.ofDays(days);
+    }
+  }
+
+  public record Data(String dir) {
+  }
+
+  public record Db(String url, int poolSize) {
+    public Db {
+      if (!url.isBlank() && !url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+        throw ConfigException.badValue("db.url", url, "a URL like postgresql://user:password@host:5432/database");
+      }
+      Checks.positive("db.poolSize", poolSize);
+    }
+
+    public boolean embedded() {
+      return url.isBlank();
+    }
+  }
+
+  public record Recorder(int batchSize) {
+    public Recorder {
+      Checks.positive("recorder.batchSize", batchSize);
+    }
+  }
+
+  public record Delivery(int attempts, int timeoutSeconds) {
+    public Delivery {
+      Checks.positive("delivery.attempts", attempts);
+      Checks.positive("delivery.timeoutSeconds", timeoutSeconds);
+    }
+  }
+
+  /** A copy whose database is the given URL; the launcher uses it once the embedded server is up. */
+  public HunnypotConfig withDbUrl(String url) {
+    return new HunnypotConfig(node, smtp, http, trap, listing, data, new Db(url, db.poolSize()), recorder, delivery);
+  }
+
+  static String localHostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  private static final class Checks {
+    static void port(String key, int value) {
+      if (value < 0 || value > 65535) {
+        throw ConfigException.badValue(key, value, "a port from 0 to 65535 (0: any free port)");
+      }
+    }
+
+    static void positive(String key, int value) {
+      atLeast(key, value, 1);
+    }
+
+    static void atLeast(String key, int value, int min) {
+      if (value < min) {
+        throw ConfigException.badValue(key, value, "an integer of at least " + min);
+      }
+    }
+  }
+}

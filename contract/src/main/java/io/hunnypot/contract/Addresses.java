@@ -1,0 +1,14 @@
+package io.hunnypot.contract;
+
+/** Every event-bus address of Hunnypot, declared once. */
+public final class Addresses {
+
+  /** Request/reply: a {@link Sighting} to store; the reply, empty, comes only after the commit. */
+  public static final String SIGHTING_RECORD = "hunnypot.sighting.record";
+
+  /** Request/reply: a {@link ClassifyRequest} for one recipient domain; the reply is a {@link Classification}. */
+  public static final String MX_CLASSIFY = "hunnypot.mx.classify";
+
+  private Addresses() {
+  }
+}

@@ -1,0 +1,143 @@
+package io.hunnypot.config;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  @DisplayName("with no file and no environment, the defaults are the original's limits")
+  void defaultsAreTheOriginalLimits() {
+    HunnypotConfig config = ConfigLoader.load(Optional.empty(), Map.of());
+    assertThat(config.smtp().port()).isEqualTo(2525);
+    assertThat(config.smtp().maxConnections()).isEqualTo(20);
+    assertThat(config.smtp().maxPerIp()).isEqualTo(3);
+    assertThat(config.smtp().idleTimeoutSeconds()).isEqualTo(30);
+    assertThat(config.smtp().maxBytes()).isEqualTo(1024);
+    assertThat(config.http().port()).isEqualTo(8080);
+    assertThat(config.data().dir()).isEqualTo("./data");
+    assertThat(config.db().embedded()).isTrue();
+    assertThat(config.trap().domains()).isEmpty();
+    assertThat(config.listing().days()).isEqualTo(7);
+  }
+
+  @Test
+  @DisplayName("a YAML file sets keys and the environment overrides the file")
+  void fileThenEnvironment() throws IOException {
+    Path file = write("config.yaml", """
+        smtp:
+          port: 2626
+          maxPerIp: 5
+        trap:
+          domains: [Trap.Example]
+        """);
+    HunnypotConfig config = ConfigLoader.load(Optional.of(file), Map.of(
+        "HUNNYPOT_SMTP_PORT", "2727",
+        "HUNNYPOT_TRAP_DOMAINS", "a.example, b.example",
+        "PATH", "/usr/bin"));
+    assertThat(config.smtp().port()).isEqualTo(2727);
+    assertThat(config.smtp().maxPerIp()).isEqualTo(5);
+    assertThat(config.trap().domains()).containsExactly("a.example", "b.example");
+  }
+
+  @Test
+  @DisplayName("a JSON file is read as well as YAML")
+  void jsonFile() throws IOException {
+    Path file = write("config.json", "{\"smtp\": {\"maxBytes\": 4096}, \"db\": {\"url\": \"postgresql://u@127.0.0.1/h\"}}");
+    HunnypotConfig config = ConfigLoader.load(Optional.of(file), Map.of());
+    assertThat(config.smtp().maxBytes()).isEqualTo(4096);
+    assertThat(config.db().url()).isEqualTo("postgresql://u@127.0.0.1/h");
+  }
+
+  @Test
+  @DisplayName("an unknown key in the file is refused, naming the key and the known ones")
+  void unknownKeyInFile() throws IOException {
+    Path file = write("config.yaml", "smtp:\n  prot: 25\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown key 'smtp.prot'")
+        .hasMessageContaining("port");
+  }
+
+  @Test
+  @DisplayName("an unknown section in the file is refused")
+  void unknownSection() throws IOException {
+    Path file = write("config.yaml", "smpt:\n  port: 25\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown section 'smpt'");
+  }
+
+  @Test
+  @DisplayName("an unknown HUNNYPOT_ environment variable is refused")
+  void unknownEnvironmentVariable() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_SMTP_PROT", "25")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("HUNNYPOT_SMTP_PROT")
+        .hasMessageContaining("HUNNYPOT_SMTP_PORT");
+  }
+
+  @Test
+  @DisplayName("a value of the wrong type names the key and the expected form")
+  void wrongType() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_SMTP_MAX_PER_IP", "three")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("configuration key smtp.maxPerIp: expected an integer, got '\"three\"'");
+  }
+
+  @Test
+  @DisplayName("a value out of range names the key and the expected range")
+  void outOfRange() throws IOException {
+    Path file = write("config.yaml", "smtp:\n  port: 70000\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("smtp.port")
+        .hasMessageContaining("0 to 65535");
+  }
+
+  @Test
+  @DisplayName("an unknown listed class and a malformed database URL are refused")
+  void badListingClassAndDbUrl() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_LISTING_CLASSES", "trap-domain,spam")))
+        .hasMessageContaining("listing.classes").hasMessageContaining("spam");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DB_URL", "mysql://x")))
+        .hasMessageContaining("db.url").hasMessageContaining("postgresql://");
+  }
+
+  @Test
+  @DisplayName("a file that is not YAML says so, with the line")
+  void malformedFile() throws IOException {
+    Path file = write("config.yaml", "smtp:\n  port: [1,\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not valid YAML or JSON");
+  }
+
+  @Test
+  @DisplayName("environment names follow HUNNYPOT_<SECTION>_<KEY> in upper snake case")
+  void environmentNames() {
+    assertThat(ConfigLoader.environmentName("smtp", "idleTimeoutSeconds")).isEqualTo("HUNNYPOT_SMTP_IDLE_TIMEOUT_SECONDS");
+    assertThat(ConfigLoader.environmentName("dnsbl", "port")).isEqualTo("HUNNYPOT_DNSBL_PORT");
+    assertThat(List.of(ConfigLoader.defaults().fieldNames())).isNotEmpty();
+  }
+
+  private Path write(String name, String content) throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, content);
+    return file;
+  }
+}

@@ -1,0 +1,43 @@
+package io.hunnypot.contract;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ContractJsonTest {
+
+  @Test
+  @DisplayName("a sighting survives the trip through its JSON form unchanged")
+  void sightingRoundTrip() {
+    Sighting sighting = new Sighting(UUID.randomUUID(), Instant.parse("2026-01-02T03:04:05.123Z"),
+        Instant.parse("2026-01-02T03:04:06Z"), "2001:db8::1", 40000, "::1", 2525, "mx1", "spam.example",
+        "", List.of("a@trap.example", "b@trap.example"), 321, 7, SessionEnd.QUIT, SightingClass.TRAP_DOMAIN,
+        new JsonObject().put("why", "configured"));
+    assertThat(Sighting.fromJson(sighting.toJson())).isEqualTo(sighting);
+    assertThat(Sighting.fromJson(new JsonObject(sighting.toJson().encode()))).isEqualTo(sighting);
+  }
+
+  @Test
+  @DisplayName("a session takes the strongest class: trap-domain beats unknown, unknown beats no-envelope")
+  void strongestClass() {
+    assertThat(SightingClass.UNKNOWN.strongest(SightingClass.TRAP_DOMAIN)).isEqualTo(SightingClass.TRAP_DOMAIN);
+    assertThat(SightingClass.BACKUP_MX.strongest(SightingClass.OUTAGE)).isEqualTo(SightingClass.BACKUP_MX);
+    assertThat(SightingClass.NO_ENVELOPE.strongest(SightingClass.UNKNOWN)).isEqualTo(SightingClass.UNKNOWN);
+  }
+
+  @Test
+  @DisplayName("class names are the wire names of the design, and an unknown one is refused")
+  void wireNames() {
+    assertThat(SightingClass.fromWireName("backup-mx")).isEqualTo(SightingClass.BACKUP_MX);
+    assertThat(Classification.fromJson(new Classification(SightingClass.A_RECORD, null).toJson()).sightingClass())
+        .isEqualTo(SightingClass.A_RECORD);
+    assertThatThrownBy(() -> SightingClass.fromWireName("spam")).hasMessageContaining("trap-domain");
+  }
+}
