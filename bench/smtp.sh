@@ -41,8 +41,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 per_second() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 mb() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
 
-# Stats field holding the number of stored sightings (api-verticle's GET /api/v1/stats).
-STATS_FIELD=${STATS_FIELD:-sightings}
+STATS_FIELD=totals.sightings # in GET /api/v1/stats: the number of stored sightings
 TRAP_DOMAIN=trap.example
 SOURCE_FLAGS=(-A -s "$PARALLEL" -M bench.example -f sender@example.org -t "bench@$TRAP_DOMAIN")
 
@@ -189,11 +188,16 @@ recorded_rate=$(per_second "$SESSIONS" "$stored_after")
 say "  Hunnypot: $hp_completed of $SESSIONS sessions completed in $hp_seconds s: $hp_rate sessions/s;" \
     "all stored $stored_after s after the start: $recorded_rate sessions/s"
 rate_ratio=$(ratio "$hp_rate" "$sink_rate")
+# Each smtp-source session must be one clean sighting: class trap-domain, ended by QUIT.
+eval "$(helper breakdown "$stats_url")" # clean_class clean_ending breakdown
+say "  Stored sightings by $breakdown"
 failed=0
-if [ "$stored" -ne "$sent" ] || [ "$hp_completed" -ne "$SESSIONS" ] || [ "$sink_completed" -ne "$SESSIONS" ]; then
+if [ "$stored" -ne "$sent" ] || [ "$clean_class" -ne "$sent" ] || [ "$clean_ending" -ne "$sent" ] \
+    || [ "$hp_completed" -ne "$SESSIONS" ] || [ "$sink_completed" -ne "$SESSIONS" ]; then
   say ""
-  say "!!!!!!!! MISMATCH: $sent sessions sent to Hunnypot (warm-up $WARMUP + $SESSIONS), $stored sightings stored;" \
-      "completed dialogues: Hunnypot $hp_completed, smtp-sink $sink_completed of $SESSIONS !!!!!!!!"
+  say "!!!!!!!! MISMATCH: $sent sessions sent to Hunnypot (warm-up $WARMUP + $SESSIONS), $stored sightings stored" \
+      "($clean_class trap-domain, $clean_ending ended by QUIT); completed dialogues:" \
+      "Hunnypot $hp_completed, smtp-sink $sink_completed of $SESSIONS !!!!!!!!"
   say ""
   failed=1
 fi

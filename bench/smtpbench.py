@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import resource
+import shlex
 import signal
 import socket
 import sys
@@ -89,8 +90,19 @@ def wait_stored(args):
     print(last, f"{seen_at - args.since:.3f}")
 
 
-def stored(args):
-    print(stored_count(args.url, args.field))
+def breakdown(args):
+    """Shell assignments: how many stored sightings have the class and the ending of a clean
+    smtp-source session, and every non-zero count by class and by ending."""
+    status, body = http_get(args.url)
+    if status != 200:
+        raise RuntimeError(f"GET {args.url} answered {status}: {body[:300]!r}")
+    stats = json.loads(body)
+    by_class, by_ending = stats["sightingsByClass"], stats["sightingsByEnding"]
+    text = "; ".join(f"{title} " + ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+                     for title, counts in (("class", by_class), ("ending", by_ending)))
+    print(f"clean_class={int(by_class.get(args.sighting_class, 0))}",
+          f"clean_ending={int(by_ending.get(args.ending, 0))}",
+          f"breakdown={shlex.quote(text)}")
 
 
 async def hold_idle(args):
@@ -222,11 +234,16 @@ def main():
     p.add_argument("--timeout", type=float, default=120)
     p.set_defaults(run=wait_ready)
 
-    for name, run in (("stored", stored), ("wait-stored", wait_stored)):
-        p = commands.add_parser(name)
-        p.add_argument("url")
-        p.add_argument("field", help="dotted path of the integer in the JSON answer")
-        p.set_defaults(run=run)
+    p = commands.add_parser("breakdown")
+    p.add_argument("url")
+    p.add_argument("--class", dest="sighting_class", default="trap-domain")
+    p.add_argument("--ending", default="quit")
+    p.set_defaults(run=breakdown)
+
+    p = commands.add_parser("wait-stored")
+    p.add_argument("url")
+    p.add_argument("field", help="dotted path of the integer in the JSON answer")
+    p.set_defaults(run=wait_stored)
     p.add_argument("--expected", type=int, required=True)
     p.add_argument("--since", type=float, required=True)
     p.add_argument("--settle", type=float, default=5)
