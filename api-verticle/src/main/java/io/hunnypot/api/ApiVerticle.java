@@ -1,0 +1,183 @@
+package io.hunnypot.api;
+
+import io.hunnypot.config.HunnypotConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * The HTTP API: offenders, sightings and statistics read from the recorder's tables, and
+ * {@code /health}, {@code /ready}, {@code /metrics} for whoever runs the node. It deploys
+ * while the database is down; {@code /ready} says when it is usable.
+ */
+public class ApiVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+
+  private static final long READY_TIMEOUT_SECONDS = 2;
+  private static final int RECENT_SIGHTINGS = 20;
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  /** Context key of the matched route's path template, the metrics' route tag. */
+  private static final String ROUTE = "hunnypot.route";
+
+  private final HunnypotConfig config;
+  private final PrometheusMeterRegistry registry;
+  private Pool pool;
+  private Queries queries;
+  private HttpServer server;
+
+  public ApiVerticle(HunnypotConfig config, PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  /** The port the API listens on, once started: the configured one, or the one chosen for port 0. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.db().poolSize()))
+        .connectingTo(PgConnectOptions.fromUri(config.db().url()))
+        .using(vertx)
+        .build();
+    queries = new Queries(pool);
+    HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port());
+    return vertx.createHttpServer(options)
+        .requestHandler(router())
+        .listen()
+        .onSuccess(listening -> {
+          server = listening;
+          LOG.info("HTTP API listening on {} port {}", config.http().host(), listening.actualPort());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool.close();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(this::countRequest);
+    get(router, "/api/v1/offenders", json(this::offenders));
+    get(router, "/api/v1/offenders/:ip", json(this::offender));
+    get(router, "/api/v1/sightings", json(this::sightings));
+    get(router, "/api/v1/stats", json(this::stats));
+    get(router, "/health", json(ctx -> Future.succeededFuture(new JsonObject().put("status", "up"))));
+    get(router, "/ready", this::ready);
+    get(router, "/metrics", ctx -> ctx.response().putHeader("content-type", PROMETHEUS_TEXT).end(registry.scrape()));
+    router.route().failureHandler(this::failure);
+    router.errorHandler(404, this::failure);
+    router.errorHandler(405, this::failure);
+    return router;
+  }
+
+  private Future<JsonObject> offenders(RoutingContext ctx) {
+    Params params = Params.of(ctx, "class", "since", "listed", "limit", "cursor");
+    return queries.offenders(
+        params.get("class", Params.SIGHTING_CLASS),
+        params.get("since", Params.INSTANT),
+        params.get("listed", Params.BOOLEAN),
+        params.get("cursor", Params.CURSOR),
+        params.get("limit", Params.LIMIT, Params.DEFAULT_LIMIT));
+  }
+
+  private Future<JsonObject> offender(RoutingContext ctx) {
+    Params.of(ctx); // refuses any query parameter
+    String ip = Params.parse("ip", ctx.pathParam("ip"), Params.IP);
+    return queries.offender(ip).compose(found -> found
+        .map(offender -> queries.sightings(ip, null, RECENT_SIGHTINGS).map(recent -> offender.put("recentSightings", recent)))
+        .orElseGet(() -> Future.failedFuture(ApiError.notFound("no offender " + ip))));
+  }
+
+  private Future<JsonObject> sightings(RoutingContext ctx) {
+    Params params = Params.of(ctx, "ip", "since", "limit");
+    return queries.sightings(
+            params.get("ip", Params.IP),
+            params.get("since", Params.INSTANT),
+            params.get("limit", Params.LIMIT, Params.DEFAULT_LIMIT))
+        // not paged (yet): next is always null, but the list has the shape of every other list
+        .map(items -> new JsonObject().put("items", items).put("next", null));
+  }
+
+  private Future<JsonObject> stats(RoutingContext ctx) {
+    Params.of(ctx); // refuses any query parameter
+    return queries.stats();
+  }
+
+  private void ready(RoutingContext ctx) {
+    queries.ping()
+        .timeout(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .onSuccess(v -> reply(ctx, 200, new JsonObject().put("status", "ready")))
+        .onFailure(e -> reply(ctx, 503, new JsonObject().put("status", "not ready").put("reason", "database: "
+            + (e instanceof TimeoutException ? "no answer within " + READY_TIMEOUT_SECONDS + " s" : e.getMessage()))));
+  }
+
+  /** Routes GET {@code path}, remembering its template for the request counter. */
+  private static void get(Router router, String path, Handler<RoutingContext> handler) {
+    router.get(path).handler(ctx -> {
+      ctx.put(ROUTE, path);
+      handler.handle(ctx);
+    });
+  }
+
+  /** Answers 200 with the action's JSON; its failures, and anything it throws, go to {@link #failure}. */
+  private static Handler<RoutingContext> json(Function<RoutingContext, Future<JsonObject>> action) {
+    return ctx -> action.apply(ctx).onSuccess(body -> reply(ctx, 200, body)).onFailure(ctx::fail);
+  }
+
+  private void countRequest(RoutingContext ctx) {
+    ctx.addHeadersEndHandler(v -> Counter.builder("hunnypot.http.requests")
+        .description("HTTP requests answered, by route and status")
+        .tag("route", ctx.get(ROUTE, "unmatched"))
+        .tag("status", String.valueOf(ctx.response().getStatusCode()))
+        .register(registry)
+        .increment());
+    ctx.next();
+  }
+
+  /** Every error as JSON: the client learns what it did wrong, never how the server failed. */
+  private void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiError error) {
+      if (error.getCause() != null) {
+        // the cause's own words are enough: a database outage would flood the log with stack traces
+        LOG.error("{} {}: {}: {}", ctx.request().method(), ctx.request().uri(), error.getMessage(), error.getCause().toString());
+      }
+      reply(ctx, error.status(), error.body());
+    } else if (failure != null) {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().uri(), failure);
+      reply(ctx, 500, ApiError.error("internal server error"));
+    } else {
+      int status = ctx.statusCode();
+      reply(ctx, status, ApiError.error(HttpResponseStatus.valueOf(status).reasonPhrase().toLowerCase())
+          .put("message", ctx.request().method() + " " + ctx.request().path()));
+    }
+  }
+
+  private static void reply(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status);
+    ctx.json(body);
+  }
+}
