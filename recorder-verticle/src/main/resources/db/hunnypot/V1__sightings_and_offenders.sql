@@ -17,7 +17,9 @@ CREATE TABLE sightings (
   ending      text        NOT NULL,
   class       text        NOT NULL,
   evidence    jsonb       NOT NULL,
-  recorded_at timestamptz NOT NULL DEFAULT now()
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  -- one address, never a network: an offender is listed by its address
+  CONSTRAINT client_ip_is_one_address CHECK (masklen(client_ip) = CASE family(client_ip) WHEN 4 THEN 32 ELSE 128 END)
 );
 CREATE INDEX sightings_by_client ON sightings (client_ip, ended_at DESC);
 CREATE INDEX sightings_by_time ON sightings (ended_at DESC);
