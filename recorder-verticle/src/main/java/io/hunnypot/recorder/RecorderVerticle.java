@@ -1,0 +1,231 @@
+package io.hunnypot.recorder;
+
+import io.hunnypot.config.HunnypotConfig;
+import io.hunnypot.contract.Addresses;
+import io.hunnypot.contract.Sighting;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.DatabaseException;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Stores the sightings sent to {@link Addresses#SIGHTING_RECORD} and keeps an offender record
+ * per client address. One write is in flight at a time; what arrives meanwhile waits and goes
+ * in the next one, so an idle recorder writes each sighting at once and a busy one writes big
+ * batches. A sender gets its reply only after the commit: empty when stored (or stored before),
+ * 400 when the sighting can never be stored, 503 when the database is unavailable and the
+ * sighting must be sent again later.
+ */
+public class RecorderVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RecorderVerticle.class);
+
+  /** Tries of one batch before its senders are told to come back later. */
+  private static final int ATTEMPTS = 3;
+  private static final long RETRY_PAUSE_MS = 200;
+  /** A write that hangs (a database gone silent) counts as failed; a late commit is harmless, inserts being idempotent. */
+  private static final long WRITE_TIMEOUT_MS = 5_000;
+
+  private final HunnypotConfig config;
+  private final MeterRegistry registry;
+  private final Queue<Pending> queue = new ArrayDeque<>();
+  private final Counter stored;
+  private final Counter duplicates;
+  private final Counter malformed;
+  private final Counter rejected;
+  private final Counter unavailable;
+  private final DistributionSummary batches;
+  private final Gauge queueDepth;
+
+  private Pool pool;
+  private RecorderQueries queries;
+  private MessageConsumer<Object> consumer;
+  private boolean writing;
+  /** Set once stop() has closed the door: completed when the queue is empty and no write is in flight. */
+  private Promise<Void> flushed;
+
+  public RecorderVerticle(HunnypotConfig config, MeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+    this.stored = registry.counter("hunnypot.recorder.sightings.stored");
+    this.duplicates = registry.counter("hunnypot.recorder.sightings.duplicate");
+    this.malformed = failures(registry, "malformed");
+    this.rejected = failures(registry, "rejected");
+    this.unavailable = failures(registry, "unavailable");
+    this.batches = DistributionSummary.builder("hunnypot.recorder.batch.size")
+        .description("sightings per committed transaction")
+        .register(registry);
+    this.queueDepth = Gauge.builder("hunnypot.recorder.queue.depth", queue, Collection::size)
+        .description("sightings waiting for the next write")
+        .register(registry);
+  }
+
+  private static Counter failures(MeterRegistry registry, String reason) {
+    return Counter.builder("hunnypot.recorder.sightings.failed")
+        .description("sightings that could not be stored")
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  @Override
+  public Future<?> start() {
+    String url = config.db().url();
+    return vertx.executeBlocking(() -> {
+          Schema.migrate(url);
+          return null;
+        })
+        .recover(error -> Future.failedFuture(new IllegalStateException(
+            "recorder: cannot use the database at " + withoutPassword(url) + ": " + error.getMessage(), error)))
+        .compose(migrated -> {
+          pool = PgBuilder.pool()
+              .with(new PoolOptions().setMaxSize(config.db().poolSize()))
+              .connectingTo(PgConnectOptions.fromUri(url).setCachePreparedStatements(true))
+              .using(vertx)
+              .build();
+          queries = new RecorderQueries(pool, config.listing());
+          consumer = vertx.eventBus().consumer(Addresses.SIGHTING_RECORD, this::receive);
+          return consumer.completion();
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return consumer.unregister()
+        .compose(closed -> {
+          flushed = Promise.promise();
+          writeNext();
+          return flushed.future();
+        })
+        .eventually(() -> pool.close())
+        .andThen(done -> registry.remove(queueDepth));
+  }
+
+  private void receive(Message<Object> message) {
+    Sighting sighting;
+    try {
+      sighting = parse(message.body());
+    } catch (RuntimeException e) {
+      malformed.increment();
+      LOG.warn("malformed sighting refused ({}): {}", e, message.body());
+      message.fail(400, "malformed sighting: " + e);
+      return;
+    }
+    queue.add(new Pending(sighting, message));
+    writeNext();
+  }
+
+  private static Sighting parse(Object body) {
+    if (body instanceof JsonObject json) {
+      return Sighting.fromJson(json);
+    }
+    throw new IllegalArgumentException("expected a JSON object");
+  }
+
+  /** Starts a write of everything queued (up to a batch), unless one is in flight: its end starts the next. */
+  private void writeNext() {
+    if (writing) {
+      return;
+    }
+    if (queue.isEmpty()) {
+      if (flushed != null) {
+        flushed.tryComplete();
+      }
+      return;
+    }
+    List<Pending> batch = new ArrayList<>(Math.min(queue.size(), config.recorder().batchSize()));
+    while (batch.size() < config.recorder().batchSize() && !queue.isEmpty()) {
+      batch.add(queue.remove());
+    }
+    writing = true;
+    store(batch).onComplete(done -> {
+      writing = false;
+      writeNext();
+    });
+  }
+
+  /** Writes the batch and answers every one of its senders. */
+  private Future<Void> store(List<Pending> batch) {
+    return attempt(batch.stream().map(Pending::sighting).toList(), 1).transform(result -> {
+      if (result.succeeded()) {
+        committed(batch, result.result());
+      } else if (!isDataError(result.cause())) {
+        unavailable(batch, result.cause());
+      } else if (batch.size() == 1) {
+        rejected(batch.get(0), result.cause());
+      } else {
+        // one bad row fails the whole statement: halve the batch until the bad row stands alone
+        int half = batch.size() / 2;
+        return store(batch.subList(0, half)).compose(first -> store(batch.subList(half, batch.size())));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /** One transaction for the whole batch, tried again after a pause unless the data itself is at fault. */
+  private Future<Integer> attempt(List<Sighting> sightings, int attempt) {
+    return queries.record(sightings)
+        .timeout(WRITE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .recover(error -> {
+          if (isDataError(error) || attempt == ATTEMPTS) {
+            return Future.failedFuture(error);
+          }
+          LOG.warn("writing {} sightings failed (try {} of {}), trying again: {}",
+              sightings.size(), attempt, ATTEMPTS, error.toString());
+          return vertx.timer(RETRY_PAUSE_MS * attempt).compose(paused -> attempt(sightings, attempt + 1));
+        });
+  }
+
+  private void committed(List<Pending> batch, int inserted) {
+    batches.record(batch.size());
+    stored.increment(inserted);
+    duplicates.increment(batch.size() - inserted);
+    batch.forEach(pending -> pending.message().reply(null));
+  }
+
+  private void unavailable(List<Pending> batch, Throwable error) {
+    unavailable.increment(batch.size());
+    LOG.error("{} sightings not stored, the database failed {} times ({}); their senders must resend them: {}",
+        batch.size(), ATTEMPTS, error.toString(), batch.stream().map(pending -> pending.sighting().id()).toList());
+    batch.forEach(pending -> pending.message().fail(503, "database unavailable: " + error.getMessage()));
+  }
+
+  private void rejected(Pending pending, Throwable error) {
+    rejected.increment();
+    LOG.error("sighting refused by the database, not stored ({}): {}", error.getMessage(), pending.sighting().toJson().encode());
+    pending.message().fail(400, "sighting refused by the database: " + error.getMessage());
+  }
+
+  /** A data exception (SQLSTATE class 22) or an integrity violation (23): the same rows would fail again. */
+  private static boolean isDataError(Throwable error) {
+    return error instanceof DatabaseException db && db.getSqlState() != null
+        && (db.getSqlState().startsWith("22") || db.getSqlState().startsWith("23"));
+  }
+
+  /** The URL fit for a log line or an error message. */
+  static String withoutPassword(String url) {
+    return url.replaceFirst("^(\\w+://[^:@/]*):[^@/]*@", "$1:***@");
+  }
+
+  private record Pending(Sighting sighting, Message<Object> message) {
+  }
+}
