@@ -24,13 +24,13 @@ CREATE TABLE sightings (
 CREATE INDEX sightings_by_client ON sightings (client_ip, ended_at DESC);
 CREATE INDEX sightings_by_time ON sightings (ended_at DESC);
 
--- One row per client address that was ever sighted.
+-- One row per client address that was ever sighted; a sighting's time is its ended_at.
 CREATE TABLE offenders (
   ip           inet        PRIMARY KEY,
   first_seen   timestamptz NOT NULL,
   last_seen    timestamptz NOT NULL,
   sightings    bigint      NOT NULL,
-  classes      text[]      NOT NULL,   -- every class it was sighted with
+  classes      text[]      NOT NULL,   -- every class it was sighted with, in name order
   listed_until timestamptz             -- null: never sighted with a listed class
 );
 CREATE INDEX offenders_by_last_seen ON offenders (last_seen DESC, ip);

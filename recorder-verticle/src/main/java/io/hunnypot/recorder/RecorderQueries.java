@@ -17,7 +17,8 @@ final class RecorderQueries {
    * Stores a whole batch in one statement: $1 is the batch as a JSON array of sightings in their
    * wire form ({@link Sighting#toJson()}), $2 the listed classes, $3 the listing lifetime in
    * seconds. Only the sightings really inserted (not those stored before) are folded into their
-   * offenders, so resending a sighting changes nothing. Answers how many were inserted.
+   * offenders, so resending a sighting changes nothing. A sighting's time is its end, as
+   * everywhere in Hunnypot. Answers how many were inserted.
    */
   private static final String RECORD = """
       WITH batch AS (
@@ -32,9 +33,9 @@ final class RecorderQueries {
                helo, sender, recipients, bytes, commands, ending, class, evidence
         FROM batch
         ON CONFLICT (id) DO NOTHING
-        RETURNING client_ip, started_at, ended_at, class
+        RETURNING client_ip, ended_at, class
       ), per_client AS (
-        SELECT client_ip, min(started_at) AS first_seen, max(ended_at) AS last_seen, count(*) AS sightings,
+        SELECT client_ip, min(ended_at) AS first_seen, max(ended_at) AS last_seen, count(*) AS sightings,
                array_agg(DISTINCT class ORDER BY class) AS classes,
                max(ended_at) FILTER (WHERE class = ANY($2::text[])) + $3::bigint * interval '1 second' AS listed_until
         FROM inserted

@@ -87,7 +87,7 @@ class RecorderVerticleTest {
         .onComplete(context.succeeding(offenders -> context.verify(() -> {
           Fixtures.Offender listed = offenders.resultAt(0);
           assertThat(listed.sightings()).isEqualTo(4);
-          assertThat(listed.firstSeen()).isEqualTo(earliest.startedAt());
+          assertThat(listed.firstSeen()).isEqualTo(earliest.endedAt());
           assertThat(listed.lastSeen()).isEqualTo(latest.endedAt());
           assertThat(listed.classes()).containsExactly("backup-mx", "no-envelope", "trap-domain", "unknown");
           assertThat(listed.listedUntil()).isEqualTo(latestListable.endedAt().plus(Duration.ofDays(2)));
