@@ -126,6 +126,11 @@ public final class SmtpClient implements Closeable {
     }
   }
 
+  /** This client's own port: the client port a server reports for the session. */
+  public int localPort() {
+    return socket.getLocalPort();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
