@@ -94,6 +94,11 @@ public record HunnypotConfig(
     public boolean embedded() {
       return url.isBlank();
     }
+
+    /** The URL fit for a log line or an error message: the password masked. */
+    public String redactedUrl() {
+      return url.replaceFirst("^(\\w+://[^:@/]*):[^@/]*@", "$1:***@");
+    }
   }
 
   public record Recorder(int batchSize) {

@@ -119,6 +119,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("the database URL shown in logs hides the password")
+  void redactedDbUrl() {
+    var config = ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DB_URL", "postgresql://hp:s3cret@127.0.0.1:5432/hp"));
+    assertThat(config.db().redactedUrl()).isEqualTo("postgresql://hp:***@127.0.0.1:5432/hp");
+  }
+
+  @Test
   @DisplayName("a file that is not YAML says so, with the line")
   void malformedFile() throws IOException {
     Path file = write("config.yaml", "smtp:\n  port: [1,\n");

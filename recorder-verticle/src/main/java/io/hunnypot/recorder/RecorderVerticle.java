@@ -95,7 +95,7 @@ public class RecorderVerticle extends VerticleBase {
           return null;
         })
         .recover(error -> Future.failedFuture(new IllegalStateException(
-            "recorder: cannot use the database at " + withoutPassword(url) + ": " + error.getMessage(), error)))
+            "recorder: cannot use the database at " + config.db().redactedUrl() + ": " + error.getMessage(), error)))
         .compose(migrated -> {
           pool = PgBuilder.pool()
               .with(new PoolOptions().setMaxSize(config.db().poolSize()))
@@ -219,11 +219,6 @@ public class RecorderVerticle extends VerticleBase {
   private static boolean isDataError(Throwable error) {
     return error instanceof DatabaseException db && db.getSqlState() != null
         && (db.getSqlState().startsWith("22") || db.getSqlState().startsWith("23"));
-  }
-
-  /** The URL fit for a log line or an error message. */
-  static String withoutPassword(String url) {
-    return url.replaceFirst("^(\\w+://[^:@/]*):[^@/]*@", "$1:***@");
   }
 
   private record Pending(Sighting sighting, Message<Object> message) {
