@@ -1,0 +1,207 @@
+package io.hunnypot.listener;
+
+import io.hunnypot.config.HunnypotConfig;
+import io.hunnypot.listener.ConnectionLimits.Limit;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The SMTP listener: speaks enough SMTP to learn who a client is and where it means to
+ * deliver, answers DATA with 451, holds every client to the limits, and hands one sighting
+ * per session to the recorder, which must acknowledge it.
+ *
+ * <p>Everything runs on this verticle's event loop. A session costs a few small objects and
+ * no timer of its own: one periodic sweep finds the idle ones.
+ */
+public class ListenerVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ListenerVerticle.class);
+
+  /** How long stop() gives open sessions to take their 421 before the server forces them closed. */
+  private static final long SHUTDOWN_GRACE_MS = 2_000;
+
+  private final HunnypotConfig.Smtp smtp;
+  private final HunnypotConfig.Delivery deliveryConfig;
+  private final MeterRegistry registry;
+  private final String node;
+  private final SessionSettings settings;
+  private final ConnectionLimits limits;
+  private final long idleNanos;
+
+  /**
+   * Sessions still talking, in access order: least recently active first, so that the idle
+   * sweep can stop at the first one still in time.
+   */
+  private final Map<Connection, Connection> live = new LinkedHashMap<>(64, 0.75f, true);
+  /** Every connection from its accept until its sighting is acknowledged or given up. */
+  private final Set<Connection> unsettled = new HashSet<>();
+
+  private ListenerMetrics metrics;
+  private MxClassifier classifier;
+  private SightingDelivery delivery;
+  private NetServer server;
+  private long sweeper;
+  private Promise<Void> drained;
+
+  public ListenerVerticle(HunnypotConfig config, MeterRegistry registry) {
+    this.smtp = config.smtp();
+    this.deliveryConfig = config.delivery();
+    this.registry = registry;
+    // Both may look up the host name: done here, off the event loop.
+    this.node = config.node().resolvedName();
+    this.settings = SessionSettings.from(smtp);
+    this.limits = new ConnectionLimits(smtp.maxConnections(), smtp.maxPerIp());
+    this.idleNanos = TimeUnit.SECONDS.toNanos(smtp.idleTimeoutSeconds());
+  }
+
+  @Override
+  public Future<?> start() {
+    metrics = new ListenerMetrics(registry, limits);
+    classifier = new MxClassifier(vertx.eventBus(), smtp.classifyTimeoutSeconds());
+    delivery = new SightingDelivery(vertx, deliveryConfig, metrics);
+    server = vertx.createNetServer(new NetServerOptions().setHost(smtp.host()).setPort(smtp.port()))
+        .connectHandler(this::accept);
+    return server.listen().onSuccess(listening -> {
+      sweeper = vertx.setPeriodic(Math.min(1_000, TimeUnit.NANOSECONDS.toMillis(idleNanos) / 4), id -> closeIdle());
+      LOG.info("SMTP listener on {} port {}", smtp.host(), listening.actualPort());
+    });
+  }
+
+  /**
+   * Closes the door, ends open sessions with 421 (ending {@code shutdown}), then waits, for a
+   * bounded time, until every ended session's sighting is acknowledged; any that is not by
+   * then is logged and counted as unrecorded.
+   */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(sweeper);
+    return server.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS)
+        .compose(v -> drain())
+        .onComplete(v -> metrics.close());
+  }
+
+  /** The port listened on; with port 0 configured, the one the system chose. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void accept(NetSocket socket) {
+    Connection c = new Connection(socket, settings, classifier);
+    unsettled.add(c);
+    socket.handler(data -> received(c, data));
+    socket.closeHandler(v -> closed(c));
+    socket.exceptionHandler(error -> LOG.debug("connection from {}: {}", c.clientIp, error.toString()));
+    Optional<Limit> broken = limits.admit(c.clientIp);
+    if (broken.isPresent()) {
+      metrics.refused(broken.get());
+      send(c, c.session.refuse());
+      return;
+    }
+    c.admitted = true;
+    c.lastActive = System.nanoTime();
+    live.put(c, c);
+    socket.shutdownHandler(v -> send(c, c.session.shutdown()));
+    send(c, c.session.greeting());
+  }
+
+  private void received(Connection c, Buffer data) {
+    c.lastActive = System.nanoTime();
+    live.get(c); // moves it to the most recently active end
+    send(c, c.session.receive(data.getBytes()));
+  }
+
+  /** Writes a session's replies in one write, and closes the connection once the session is over. */
+  private void send(Connection c, String replies) {
+    if (replies.isEmpty()) {
+      return;
+    }
+    if (c.session.isOver()) {
+      live.remove(c);
+      c.socket.end(Buffer.buffer(replies));
+      return;
+    }
+    c.socket.write(replies);
+    if (c.socket.writeQueueFull()) { // a client that floods without reading waits for its replies
+      c.socket.pause();
+      c.socket.drainHandler(v -> c.socket.resume());
+    }
+  }
+
+  private void closeIdle() {
+    long deadline = System.nanoTime() - idleNanos;
+    List<Connection> idle = new ArrayList<>();
+    for (Connection c : live.keySet()) {
+      if (c.lastActive - deadline > 0) {
+        break;
+      }
+      idle.add(c);
+    }
+    idle.forEach(c -> send(c, c.session.idleTimeout()));
+  }
+
+  private void closed(Connection c) {
+    live.remove(c);
+    if (c.admitted) {
+      limits.release(c.clientIp);
+    }
+    c.end();
+    metrics.sessionEnded(c.session.ending());
+    c.classified()
+        .compose(v -> delivery.deliver(c.sighting(node)))
+        .onComplete(delivered -> settle(c, delivered.cause()));
+  }
+
+  /** Accounts for a session's sighting once: acknowledged, or logged in full and counted. */
+  private void settle(Connection c, Throwable failure) {
+    if (!unsettled.remove(c)) {
+      return; // already given up at shutdown
+    }
+    if (failure == null) {
+      metrics.delivered();
+    } else {
+      metrics.unrecorded();
+      LOG.error("sighting not recorded ({}): {}", failure, c.sighting(node).toJson().encode());
+    }
+    if (drained != null && unsettled.isEmpty()) {
+      drained.tryComplete();
+    }
+  }
+
+  /**
+   * Waits until every connection has closed and its sighting is settled, long enough for one
+   * classification and one delivery try; whatever is left then is given up, loudly.
+   */
+  private Future<Void> drain() {
+    drained = Promise.promise();
+    if (unsettled.isEmpty()) {
+      drained.complete();
+    }
+    long bound = smtp.classifyTimeoutSeconds() + deliveryConfig.timeoutSeconds();
+    return drained.future().timeout(bound, TimeUnit.SECONDS).recover(late -> {
+      TimeoutException stopped = new TimeoutException("the listener stopped before the recorder answered");
+      for (Connection c : List.copyOf(unsettled)) {
+        c.end();
+        settle(c, stopped);
+      }
+      return Future.succeededFuture();
+    });
+  }
+}
