@@ -59,8 +59,19 @@ public final class SmtpClient implements Closeable {
 
   /** Connects; {@code timeout} bounds the connection and every later read. */
   public static SmtpClient connect(String host, int port, Duration timeout) throws IOException {
+    return connectFrom(null, host, port, timeout);
+  }
+
+  /**
+   * Connects from a chosen local address, so that one test machine can play many clients
+   * (any of 127.0.0.0/8 works on loopback); null lets the system choose.
+   */
+  public static SmtpClient connectFrom(String localAddress, String host, int port, Duration timeout) throws IOException {
     Socket socket = new Socket();
     try {
+      if (localAddress != null) {
+        socket.bind(new InetSocketAddress(localAddress, 0));
+      }
       socket.setTcpNoDelay(true);
       socket.setSoTimeout((int) timeout.toMillis());
       socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());

@@ -1,0 +1,47 @@
+package io.hunnypot.launcher;
+
+import io.hunnypot.config.ConfigLoader;
+import io.hunnypot.config.HunnypotConfig;
+import io.hunnypot.testsupport.SmtpClient;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RestartTest {
+
+  @TempDir
+  Path dataDir;
+
+  @Test
+  @DisplayName("a restarted node on the same data directory still serves what it recorded before")
+  void restartFindsEarlierData() throws Exception {
+    HunnypotConfig config = ConfigLoader.load(Optional.empty(), Map.of(
+        "HUNNYPOT_DATA_DIR", dataDir.toString(),
+        "HUNNYPOT_SMTP_PORT", "0",
+        "HUNNYPOT_HTTP_PORT", "0",
+        "HUNNYPOT_TRAP_DOMAINS", "trap.example"));
+
+    try (Node first = Node.start(config, EnumSet.allOf(Role.class))) {
+      try (SmtpClient smtp = SmtpClient.connectFrom("127.0.0.9", "127.0.0.1", first.smtpPort(), Duration.ofSeconds(10))) {
+        smtp.readReply();
+        smtp.command("HELO before.example");
+        smtp.command("QUIT");
+      }
+      new HttpJson(first.httpPort()).await("/api/v1/sightings?ip=127.0.0.9", json -> json.getJsonArray("items").size() == 1);
+    }
+
+    try (Node second = Node.start(config, EnumSet.allOf(Role.class))) {
+      var items = new HttpJson(second.httpPort()).get("/api/v1/sightings?ip=127.0.0.9").json().getJsonArray("items");
+      assertThat(items).hasSize(1);
+      assertThat(items.getJsonObject(0).getString("helo")).isEqualTo("before.example");
+    }
+  }
+}
