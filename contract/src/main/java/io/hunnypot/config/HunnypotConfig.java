@@ -1,8 +1,10 @@
 package io.hunnypot.config;
 
 import io.hunnypot.contract.SightingClass;
+import io.netty.util.NetUtil;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +17,7 @@ import java.util.stream.Collectors;
  * section checks its own values, naming the key when one is wrong.
  */
 public record HunnypotConfig(
-    Node node, Smtp smtp, Http http, Trap trap, Listing listing,
+    Node node, Smtp smtp, Http http, Trap trap, Dns dns, Mx mx, Identity identity, Listing listing,
     Data data, Db db, Recorder recorder, Delivery delivery) {
 
   public record Node(String name) {
@@ -56,6 +58,41 @@ public record HunnypotConfig(
   public record Trap(List<String> domains) {
     public Trap {
       domains = domains.stream().map(d -> d.trim().toLowerCase()).filter(d -> !d.isEmpty()).toList();
+    }
+  }
+
+  /** The resolvers the MX monitor asks; none configured means the system's. */
+  public record Dns(List<String> servers, int timeoutMillis) {
+    public Dns {
+      servers.forEach(server -> Checks.server("dns.servers", server));
+      Checks.positive("dns.timeoutMillis", timeoutMillis);
+    }
+
+    public List<InetSocketAddress> resolvers() {
+      return servers.stream().map(server -> Checks.server("dns.servers", server)).toList();
+    }
+
+    public Duration timeout() {
+      return Duration.ofMillis(timeoutMillis);
+    }
+  }
+
+  /** How the MX monitor tells a live primary MX: a 220 greeting on its SMTP port, trusted for a while. */
+  public record Mx(int probePort, int probeTimeoutSeconds, int cacheSeconds) {
+    public Mx {
+      if (probePort < 1 || probePort > 65535) {
+        throw ConfigException.badValue("mx.probePort", probePort, "a port from 1 to 65535");
+      }
+      Checks.positive("mx.probeTimeoutSeconds", probeTimeoutSeconds);
+      Checks.positive("mx.cacheSeconds", cacheSeconds);
+    }
+  }
+
+  /** This listener's public addresses, which make an MX host ours; none configured means the address each client reached. */
+  public record Identity(List<String> addresses) {
+    public Identity {
+      addresses = addresses.stream().map(String::trim).toList();
+      addresses.forEach(a -> Checks.ipAddress("identity.addresses", a, a, "a list of IPv4 or IPv6 addresses"));
     }
   }
 
@@ -116,7 +153,8 @@ public record HunnypotConfig(
 
   /** A copy whose database is the given URL; the launcher uses it once the embedded server is up. */
   public HunnypotConfig withDbUrl(String url) {
-    return new HunnypotConfig(node, smtp, http, trap, listing, data, new Db(url, db.poolSize()), recorder, delivery);
+    return new HunnypotConfig(node, smtp, http, trap, dns, mx, identity, listing, data, new Db(url, db.poolSize()),
+        recorder, delivery);
   }
 
   static String localHostName() {
@@ -128,6 +166,35 @@ public record HunnypotConfig(
   }
 
   private static final class Checks {
+    /** {@code 192.0.2.1:53}, {@code [2001:db8::1]:53}, or an address alone for port 53. */
+    static InetSocketAddress server(String key, String value) {
+      String expected = "a list of resolvers as host:port, [IPv6]:port, or an address alone for port 53";
+      String host = value;
+      String port = "53";
+      int colon = value.lastIndexOf(':');
+      if (value.startsWith("[") && value.contains("]:")) {
+        host = value.substring(1, value.indexOf("]:"));
+        port = value.substring(value.indexOf("]:") + 2);
+      } else if (colon > 0 && value.indexOf(':') == colon) {
+        host = value.substring(0, colon);
+        port = value.substring(colon + 1);
+      }
+      InetAddress address = ipAddress(key, host, value, expected);
+      if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+        throw ConfigException.badValue(key, value, expected);
+      }
+      return new InetSocketAddress(address, Integer.parseInt(port));
+    }
+
+    /** An address written as such; never a name, which would need a DNS lookup to mean anything. */
+    static InetAddress ipAddress(String key, String address, String value, String expected) {
+      InetAddress parsed = NetUtil.createInetAddressFromIpAddressString(address);
+      if (parsed == null) {
+        throw ConfigException.badValue(key, value, expected);
+      }
+      return parsed;
+    }
+
     static void port(String key, int value) {
       if (value < 0 || value > 65535) {
         throw ConfigException.badValue(key, value, "a port from 0 to 65535 (0: any free port)");

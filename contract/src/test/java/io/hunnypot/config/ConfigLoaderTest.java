@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -116,6 +117,47 @@ class ConfigLoaderTest {
         .hasMessageContaining("listing.classes").hasMessageContaining("spam");
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DB_URL", "mysql://x")))
         .hasMessageContaining("db.url").hasMessageContaining("postgresql://");
+  }
+
+  @Test
+  @DisplayName("the MX monitor's keys default to the system's resolvers, port 25 probes trusted 399 s, and the address each client reached")
+  void mxMonitorDefaults() {
+    HunnypotConfig config = ConfigLoader.load(Optional.empty(), Map.of());
+    assertThat(config.dns().servers()).isEmpty();
+    assertThat(config.dns().timeoutMillis()).isEqualTo(2000);
+    assertThat(config.mx().probePort()).isEqualTo(25);
+    assertThat(config.mx().probeTimeoutSeconds()).isEqualTo(5);
+    assertThat(config.mx().cacheSeconds()).isEqualTo(399);
+    assertThat(config.identity().addresses()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("resolvers are host:port, [IPv6]:port or an address alone for port 53; identity addresses are IPv4 or IPv6")
+  void resolversAndIdentity() {
+    HunnypotConfig config = ConfigLoader.load(Optional.empty(), Map.of(
+        "HUNNYPOT_DNS_SERVERS", "127.0.0.1:5353, [::1]:5354, 192.0.2.53, 2001:db8::53",
+        "HUNNYPOT_IDENTITY_ADDRESSES", "192.0.2.25, 2001:db8::25"));
+    assertThat(config.dns().resolvers()).containsExactly(
+        new InetSocketAddress("127.0.0.1", 5353), new InetSocketAddress("::1", 5354),
+        new InetSocketAddress("192.0.2.53", 53), new InetSocketAddress("2001:db8::53", 53));
+    assertThat(config.identity().addresses()).containsExactly("192.0.2.25", "2001:db8::25");
+  }
+
+  @Test
+  @DisplayName("a resolver or identity given by name, and a probe port of 0, are refused naming the key")
+  void badMxMonitorKeys() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DNS_SERVERS", "ns1.example:53")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("dns.servers").hasMessageContaining("ns1.example:53").hasMessageContaining("host:port");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DNS_SERVERS", "127.0.0.1:70000")))
+        .hasMessageContaining("dns.servers");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_IDENTITY_ADDRESSES", "mx.example")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("identity.addresses").hasMessageContaining("IPv4 or IPv6");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_MX_PROBE_PORT", "0")))
+        .hasMessageContaining("mx.probePort");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DNS_TIMEOUT_MILLIS", "0")))
+        .hasMessageContaining("dns.timeoutMillis");
   }
 
   @Test
