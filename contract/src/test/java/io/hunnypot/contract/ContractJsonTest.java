@@ -25,6 +25,13 @@ class ContractJsonTest {
   }
 
   @Test
+  @DisplayName("a classify request carries the recipient domain and every identity address of the listener")
+  void classifyRequestRoundTrip() {
+    ClassifyRequest request = new ClassifyRequest("backup.example", List.of("192.0.2.25", "2001:db8::25"));
+    assertThat(ClassifyRequest.fromJson(new JsonObject(request.toJson().encode()))).isEqualTo(request);
+  }
+
+  @Test
   @DisplayName("a session takes the strongest class: trap-domain beats unknown, unknown beats no-envelope")
   void strongestClass() {
     assertThat(SightingClass.UNKNOWN.strongest(SightingClass.TRAP_DOMAIN)).isEqualTo(SightingClass.TRAP_DOMAIN);

@@ -40,6 +40,7 @@ public class ListenerVerticle extends VerticleBase {
 
   private final HunnypotConfig.Smtp smtp;
   private final HunnypotConfig.Delivery deliveryConfig;
+  private final List<String> identityAddresses;
   private final MeterRegistry registry;
   private final String node;
   private final SessionSettings settings;
@@ -64,6 +65,7 @@ public class ListenerVerticle extends VerticleBase {
   public ListenerVerticle(HunnypotConfig config, MeterRegistry registry) {
     this.smtp = config.smtp();
     this.deliveryConfig = config.delivery();
+    this.identityAddresses = config.identity().addresses();
     this.registry = registry;
     // Both may look up the host name: done here, off the event loop.
     this.node = config.node().resolvedName();
@@ -75,7 +77,7 @@ public class ListenerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = new ListenerMetrics(registry, limits);
-    classifier = new MxClassifier(vertx.eventBus(), smtp.classifyTimeoutSeconds());
+    classifier = new MxClassifier(vertx.eventBus(), smtp.classifyTimeoutSeconds(), identityAddresses);
     delivery = new SightingDelivery(vertx, deliveryConfig, metrics);
     server = vertx.createNetServer(new NetServerOptions().setHost(smtp.host()).setPort(smtp.port()))
         .connectHandler(this::accept);

@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Map;
 
 /** Asks the MX monitor how a delivery to a recipient domain is to be judged, and weighs the answers. */
@@ -18,15 +19,19 @@ final class MxClassifier {
 
   private final EventBus bus;
   private final DeliveryOptions options;
+  private final List<String> identityAddresses;
 
-  MxClassifier(EventBus bus, int timeoutSeconds) {
+  /** {@code identityAddresses}: this listener's public addresses; empty, the address each client connected to. */
+  MxClassifier(EventBus bus, int timeoutSeconds, List<String> identityAddresses) {
     this.bus = bus;
     this.options = new DeliveryOptions().setSendTimeout(timeoutSeconds * 1000L);
+    this.identityAddresses = List.copyOf(identityAddresses);
   }
 
   /** The monitor's answer; a failure, or no answer in time, is unknown with the reason as evidence. */
   Future<Classification> classify(String domain, String localAddress) {
-    return bus.<JsonObject>request(Addresses.MX_CLASSIFY, new ClassifyRequest(domain, localAddress).toJson(), options)
+    List<String> identity = identityAddresses.isEmpty() ? List.of(localAddress) : identityAddresses;
+    return bus.<JsonObject>request(Addresses.MX_CLASSIFY, new ClassifyRequest(domain, identity).toJson(), options)
         .map(reply -> Classification.fromJson(reply.body()))
         .otherwise(error -> unknown(String.valueOf(error.getMessage())));
   }

@@ -144,7 +144,7 @@ class ListenerVerticleTest {
     assertThat(sighting.evidence().getJsonObject("domains").getJsonObject("other.example").getString("class")).isEqualTo("unknown");
 
     assertThat(monitor.requests).as("one request per distinct domain, lower case, with the address connected to")
-        .containsExactly(new ClassifyRequest("trap.example", HOST), new ClassifyRequest("other.example", HOST));
+        .containsExactly(new ClassifyRequest("trap.example", List.of(HOST)), new ClassifyRequest("other.example", List.of(HOST)));
     eventually(() -> assertThat(counter("hunnypot.sightings.delivered")).isEqualTo(1));
     assertThat(counter("hunnypot.smtp.sessions", "ending", "quit")).isEqualTo(1);
     assertThat(recorder.sightings).isEmpty();
@@ -164,7 +164,21 @@ class ListenerVerticleTest {
     assertThat(sighting.clientIp()).isEqualTo("::1");
     assertThat(sighting.localIp()).isEqualTo("::1");
     assertThat(sighting.helo()).isEqualTo("v6.example");
-    assertThat(monitor.requests).containsExactly(new ClassifyRequest("trap.example", "::1"));
+    assertThat(monitor.requests).containsExactly(new ClassifyRequest("trap.example", List.of("::1")));
+  }
+
+  @Test
+  @DisplayName("configured identity addresses, not the address connected to, tell the monitor which MXs are ours (behind NAT)")
+  void configuredIdentity() throws Exception {
+    int port = deploy("HUNNYPOT_IDENTITY_ADDRESSES", "192.0.2.25,2001:db8::25");
+    try (SmtpClient client = greeted(HOST, port)) {
+      client.command("HELO nat.example");
+      client.command("MAIL FROM:<>");
+      client.command("RCPT TO:<u@backup.example>");
+      client.command("QUIT");
+    }
+    recorder.next();
+    assertThat(monitor.requests).containsExactly(new ClassifyRequest("backup.example", List.of("192.0.2.25", "2001:db8::25")));
   }
 
   @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -35,7 +36,7 @@ class MxMonitorVerticleTest {
   @Test
   @DisplayName("a configured trap domain is classified trap-domain, whatever its case")
   void trapDomain(Vertx vertx, VertxTestContext context) {
-    vertx.eventBus().<JsonObject>request(Addresses.MX_CLASSIFY, new ClassifyRequest("TRAP.example", "127.0.0.1").toJson())
+    vertx.eventBus().<JsonObject>request(Addresses.MX_CLASSIFY, new ClassifyRequest("TRAP.example", List.of("127.0.0.1")).toJson())
         .onComplete(context.succeeding(reply -> context.verify(() -> {
           Classification answer = Classification.fromJson(reply.body());
           assertThat(answer.sightingClass()).isEqualTo(SightingClass.TRAP_DOMAIN);
@@ -48,7 +49,7 @@ class MxMonitorVerticleTest {
   @Test
   @DisplayName("any other domain is unknown, so it is never listed")
   void otherDomain(Vertx vertx, VertxTestContext context) {
-    vertx.eventBus().<JsonObject>request(Addresses.MX_CLASSIFY, new ClassifyRequest("example.org", "127.0.0.1").toJson())
+    vertx.eventBus().<JsonObject>request(Addresses.MX_CLASSIFY, new ClassifyRequest("example.org", List.of("127.0.0.1")).toJson())
         .onComplete(context.succeeding(reply -> context.verify(() -> {
           assertThat(Classification.fromJson(reply.body()).sightingClass()).isEqualTo(SightingClass.UNKNOWN);
           context.completeNow();
