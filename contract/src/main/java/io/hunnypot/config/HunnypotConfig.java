@@ -1,5 +1,6 @@
 package io.hunnypot.config;
 
+import io.hunnypot.contract.Cidr;
 import io.hunnypot.contract.SightingClass;
 import io.netty.util.NetUtil;
 
@@ -18,7 +19,7 @@ import java.util.stream.Collectors;
  */
 public record HunnypotConfig(
     Node node, Smtp smtp, Http http, Trap trap, Dns dns, Mx mx, Identity identity, Listing listing,
-    Data data, Db db, Recorder recorder, Delivery delivery) {
+    Data data, Db db, Recorder recorder, Delivery delivery, Dnsbl dnsbl, Admin admin) {
 
   public record Node(String name) {
     /** The configured node name, or this machine's host name. */
@@ -96,7 +97,8 @@ public record HunnypotConfig(
     }
   }
 
-  public record Listing(List<String> classes, int days) {
+  /** Which classes list an address, for how long after its last sighting, and which networks are never listed. */
+  public record Listing(List<String> classes, int days, List<String> allowlist) {
     public Listing {
       for (String c : classes) {
         try {
@@ -106,6 +108,12 @@ public record HunnypotConfig(
         }
       }
       Checks.positive("listing.days", days);
+      allowlist = allowlist.stream().map(String::trim).toList();
+      allowlist.forEach(cidr -> Checks.cidr("listing.allowlist", cidr));
+    }
+
+    public List<Cidr> allowedNetworks() {
+      return allowlist.stream().map(Cidr::parse).toList();
     }
 
     public Set<SightingClass> listedClasses() {
@@ -151,10 +159,56 @@ public record HunnypotConfig(
     }
   }
 
+  /**
+   * The DNSBL server: its socket, its zone, the TTLs of its answers, and the TXT template whose
+   * {@code {ip}}, {@code {class}} and {@code {lastSeen}} are filled in per listed address.
+   */
+  public record Dnsbl(String host, int port, String zone, int ttlSeconds, int negativeTtlSeconds, String nameserver,
+                      String txt) {
+    private static final String NAME = "(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\\.)*"
+        + "[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?";
+
+    public Dnsbl {
+      Checks.port("dnsbl.port", port);
+      zone = zone.trim().toLowerCase().replaceAll("\\.$", "");
+      if (!zone.matches(NAME)) {
+        throw ConfigException.badValue("dnsbl.zone", zone, "a domain name such as bl.example.net");
+      }
+      Checks.positive("dnsbl.ttlSeconds", ttlSeconds);
+      Checks.positive("dnsbl.negativeTtlSeconds", negativeTtlSeconds);
+      nameserver = nameserver.trim().toLowerCase().replaceAll("\\.$", "");
+      if (!nameserver.isEmpty() && !nameserver.matches(NAME)) {
+        throw ConfigException.badValue("dnsbl.nameserver", nameserver, "a host name such as ns1.example.net, or empty");
+      }
+      String unknown = txt.replaceAll("\\{(ip|class|lastSeen)}", "");
+      if (unknown.contains("{") || unknown.contains("}")) {
+        throw ConfigException.badValue("dnsbl.txt", txt, "a text whose only placeholders are {ip}, {class} and {lastSeen}");
+      }
+    }
+
+    /** The NS of the zone and the primary of its SOA: the configured name, or the zone's own. */
+    public String resolvedNameserver() {
+      return nameserver.isEmpty() ? zone : nameserver;
+    }
+  }
+
+  /** The admin API's bearer token; empty disables the admin calls. */
+  public record Admin(String token) {
+    public boolean enabled() {
+      return !token.isEmpty();
+    }
+
+    /** Never the token itself, should the record end up in a log line. */
+    @Override
+    public String toString() {
+      return "Admin[token=" + (enabled() ? "***" : "") + "]";
+    }
+  }
+
   /** A copy whose database is the given URL; the launcher uses it once the embedded server is up. */
   public HunnypotConfig withDbUrl(String url) {
     return new HunnypotConfig(node, smtp, http, trap, dns, mx, identity, listing, data, new Db(url, db.poolSize()),
-        recorder, delivery);
+        recorder, delivery, dnsbl, admin);
   }
 
   static String localHostName() {
@@ -193,6 +247,14 @@ public record HunnypotConfig(
         throw ConfigException.badValue(key, value, expected);
       }
       return parsed;
+    }
+
+    static void cidr(String key, String value) {
+      try {
+        Cidr.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw ConfigException.badValue(key, value, "a list of networks such as 192.0.2.0/24 or 2001:db8::/32, or addresses");
+      }
     }
 
     static void port(String key, int value) {

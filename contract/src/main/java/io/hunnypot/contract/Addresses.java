@@ -9,6 +9,12 @@ public final class Addresses {
   /** Request/reply: a {@link ClassifyRequest} for one recipient domain; the reply is a {@link Classification}. */
   public static final String MX_CLASSIFY = "hunnypot.mx.classify";
 
+  /** Publish: {@link ListingChanges}, after the commit that made them, so that every DNSBL index follows. */
+  public static final String LISTING_CHANGED = "hunnypot.listing.changed";
+
+  /** Publish: {@link SightingsStored}, the sightings one commit stored, for the live feed. */
+  public static final String SIGHTINGS_STORED = "hunnypot.sighting.stored";
+
   private Addresses() {
   }
 }

@@ -184,6 +184,45 @@ class ConfigLoaderTest {
     assertThat(List.of(ConfigLoader.defaults().fieldNames())).isNotEmpty();
   }
 
+  @Test
+  @DisplayName("the DNSBL, the admin token and the allowlist have their defaults and are set like any key")
+  void dnsblAdminAndAllowlist() {
+    HunnypotConfig defaults = ConfigLoader.load(Optional.empty(), Map.of());
+    assertThat(defaults.dnsbl().port()).isEqualTo(10053);
+    assertThat(defaults.dnsbl().zone()).isEqualTo("bl.hunnypot.invalid");
+    assertThat(defaults.dnsbl().resolvedNameserver()).isEqualTo("bl.hunnypot.invalid");
+    assertThat(defaults.admin().enabled()).isFalse();
+    assertThat(defaults.listing().allowlist()).isEmpty();
+
+    HunnypotConfig config = ConfigLoader.load(Optional.empty(), Map.of(
+        "HUNNYPOT_DNSBL_ZONE", "BL.Example.NET.",
+        "HUNNYPOT_DNSBL_TTL_SECONDS", "60",
+        "HUNNYPOT_DNSBL_TXT", "{ip} is {class}",
+        "HUNNYPOT_ADMIN_TOKEN", "s3cret",
+        "HUNNYPOT_LISTING_ALLOWLIST", "192.0.2.0/24, 2001:db8::/32,198.51.100.7"));
+    assertThat(config.dnsbl().zone()).isEqualTo("bl.example.net");
+    assertThat(config.dnsbl().ttlSeconds()).isEqualTo(60);
+    assertThat(config.admin().token()).isEqualTo("s3cret");
+    assertThat(config.admin().toString()).doesNotContain("s3cret");
+    assertThat(config.listing().allowedNetworks()).extracting(Object::toString)
+        .containsExactly("192.0.2.0/24", "2001:db8::/32", "198.51.100.7/32");
+  }
+
+  @Test
+  @DisplayName("a bad zone, TTL, TXT placeholder or allowlist entry is refused, naming the key")
+  void badDnsblAndAllowlist() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DNSBL_ZONE", "bl..example")))
+        .hasMessageContaining("dnsbl.zone").hasMessageContaining("a domain name");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DNSBL_NEGATIVE_TTL_SECONDS", "0")))
+        .hasMessageContaining("dnsbl.negativeTtlSeconds");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DNSBL_TXT", "listed since {firstSeen}")))
+        .hasMessageContaining("dnsbl.txt").hasMessageContaining("{lastSeen}");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_LISTING_ALLOWLIST", "192.0.2.1/24")))
+        .hasMessageContaining("listing.allowlist").hasMessageContaining("192.0.2.1/24");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_LISTING_ALLOWLIST", "example.com")))
+        .hasMessageContaining("listing.allowlist");
+  }
+
   private Path write(String name, String content) throws IOException {
     Path file = dir.resolve(name);
     Files.writeString(file, content);

@@ -32,6 +32,33 @@ class ContractJsonTest {
   }
 
   @Test
+  @DisplayName("listing changes and stored sightings survive the trip through their JSON form, delistings too")
+  void listingChangesRoundTrip() {
+    ListingChanges changes = new ListingChanges(List.of(
+        new ListingChange("192.0.2.1", Instant.parse("2026-01-09T00:00:00Z"), Instant.parse("2026-01-02T00:00:00Z"),
+            SightingClass.BACKUP_MX),
+        ListingChange.delisted("2001:db8::1")));
+    assertThat(ListingChanges.fromJson(new JsonObject(changes.toJson().encode()))).isEqualTo(changes);
+    assertThat(changes.changes().get(1).listed()).isFalse();
+    SightingsStored stored = new SightingsStored(List.of());
+    assertThat(SightingsStored.fromJson(new JsonObject(stored.toJson().encode()))).isEqualTo(stored);
+  }
+
+  @Test
+  @DisplayName("a network is parsed with its prefix, an address alone is its own network, host bits are refused")
+  void cidr() {
+    Cidr network = Cidr.parse("192.0.2.0/24");
+    assertThat(network.contains(new byte[] {(byte) 192, 0, 2, 77})).isTrue();
+    assertThat(network.contains(new byte[] {(byte) 192, 0, 3, 1})).isFalse();
+    assertThat(Cidr.parse("2001:DB8::/32")).hasToString("2001:db8::/32");
+    assertThat(Cidr.parse("2001:db8::1")).hasToString("2001:db8::1/128");
+    assertThat(Cidr.parse("0.0.0.0/0").contains(new byte[16])).isFalse();
+    assertThatThrownBy(() -> Cidr.parse("192.0.2.1/24")).hasMessageContaining("no bits set after the prefix");
+    assertThatThrownBy(() -> Cidr.parse("192.0.2.0/33")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Cidr.parse("example.com")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   @DisplayName("a session takes the strongest class: trap-domain beats unknown, unknown beats no-envelope")
   void strongestClass() {
     assertThat(SightingClass.UNKNOWN.strongest(SightingClass.TRAP_DOMAIN)).isEqualTo(SightingClass.TRAP_DOMAIN);

@@ -1,0 +1,23 @@
+package io.hunnypot.contract;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/** The sightings one commit stored for the first time, published together on {@link Addresses#SIGHTINGS_STORED}. */
+public record SightingsStored(List<Sighting> sightings) {
+
+  public SightingsStored {
+    sightings = List.copyOf(sightings);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("sightings", new JsonArray(sightings.stream().map(Sighting::toJson).toList()));
+  }
+
+  public static SightingsStored fromJson(JsonObject json) {
+    return new SightingsStored(json.getJsonArray("sightings").stream()
+        .map(sighting -> Sighting.fromJson((JsonObject) sighting)).toList());
+  }
+}
