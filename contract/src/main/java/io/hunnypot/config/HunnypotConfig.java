@@ -112,6 +112,13 @@ public record HunnypotConfig(
       allowlist.forEach(cidr -> Checks.cidr("listing.allowlist", cidr));
     }
 
+    /** What an address sighted with {@code classes} is listed as: the strongest of them that lists, else the strongest. */
+    public SightingClass listedClass(List<String> classes) {
+      Set<SightingClass> listed = listedClasses();
+      List<SightingClass> seen = classes.stream().map(SightingClass::fromWireName).sorted().toList();
+      return seen.stream().filter(listed::contains).findFirst().orElse(seen.isEmpty() ? null : seen.get(0));
+    }
+
     public List<Cidr> allowedNetworks() {
       return allowlist.stream().map(Cidr::parse).toList();
     }

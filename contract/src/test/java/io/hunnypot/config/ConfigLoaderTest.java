@@ -206,6 +206,8 @@ class ConfigLoaderTest {
     assertThat(config.admin().toString()).doesNotContain("s3cret");
     assertThat(config.listing().allowedNetworks()).extracting(Object::toString)
         .containsExactly("192.0.2.0/24", "2001:db8::/32", "198.51.100.7/32");
+    assertThat(config.listing().listedClass(List.of("unknown", "backup-mx", "trap-domain"))).hasToString("trap-domain");
+    assertThat(config.listing().listedClass(List.of("unknown", "outage"))).hasToString("outage");
   }
 
   @Test
