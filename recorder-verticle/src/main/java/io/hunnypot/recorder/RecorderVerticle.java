@@ -2,7 +2,10 @@ package io.hunnypot.recorder;
 
 import io.hunnypot.config.HunnypotConfig;
 import io.hunnypot.contract.Addresses;
+import io.hunnypot.contract.ListingChange;
+import io.hunnypot.contract.ListingChanges;
 import io.hunnypot.contract.Sighting;
+import io.hunnypot.contract.SightingsStored;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -34,7 +37,9 @@ import java.util.concurrent.TimeUnit;
  * in the next one, so an idle recorder writes each sighting at once and a busy one writes big
  * batches. A sender gets its reply only after the commit: empty when stored (or stored before),
  * 400 when the sighting can never be stored, 503 when the database is unavailable and the
- * sighting must be sent again later.
+ * sighting must be sent again later. After each commit it publishes the sightings stored for
+ * the first time ({@link Addresses#SIGHTINGS_STORED}) and the listings of their offenders
+ * ({@link Addresses#LISTING_CHANGED}), which every DNSBL index and live feed follows.
  */
 public class RecorderVerticle extends VerticleBase {
 
@@ -103,6 +108,13 @@ public class RecorderVerticle extends VerticleBase {
               .using(vertx)
               .build();
           queries = new RecorderQueries(pool, config.listing());
+          return queries.delistAllowed();
+        })
+        .compose(delisted -> {
+          if (!delisted.isEmpty()) {
+            LOG.info("{} listed addresses are in listing.allowlist: delisted", delisted.size());
+            publish(delisted.stream().map(ListingChange::delisted).toList());
+          }
           consumer = vertx.eventBus().consumer(Addresses.SIGHTING_RECORD, this::receive);
           return consumer.completion();
         });
@@ -182,7 +194,7 @@ public class RecorderVerticle extends VerticleBase {
   }
 
   /** One transaction for the whole batch, tried again after a pause unless the data itself is at fault. */
-  private Future<Integer> attempt(List<Sighting> sightings, int attempt) {
+  private Future<RecorderQueries.Recorded> attempt(List<Sighting> sightings, int attempt) {
     return queries.record(sightings)
         .timeout(WRITE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .recover(error -> {
@@ -195,11 +207,24 @@ public class RecorderVerticle extends VerticleBase {
         });
   }
 
-  private void committed(List<Pending> batch, int inserted) {
+  private void committed(List<Pending> batch, RecorderQueries.Recorded recorded) {
+    int inserted = recorded.inserted().size();
     batches.record(batch.size());
     stored.increment(inserted);
     duplicates.increment(batch.size() - inserted);
     batch.forEach(pending -> pending.message().reply(null));
+    if (inserted > 0) {
+      List<Sighting> firstTime = batch.stream().map(Pending::sighting)
+          .filter(sighting -> recorded.inserted().contains(sighting.id())).toList();
+      vertx.eventBus().publish(Addresses.SIGHTINGS_STORED, new SightingsStored(firstTime).toJson());
+    }
+    publish(recorded.listings());
+  }
+
+  private void publish(List<ListingChange> changes) {
+    if (!changes.isEmpty()) {
+      vertx.eventBus().publish(Addresses.LISTING_CHANGED, new ListingChanges(changes).toJson());
+    }
   }
 
   private void unavailable(List<Pending> batch, Throwable error) {
