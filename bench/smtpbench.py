@@ -263,7 +263,11 @@ def main():
     p.set_defaults(run=memory)
 
     args = parser.parse_args()
-    sys.exit(args.run(args) or 0)
+    try:
+        sys.exit(args.run(args) or 0)
+    except RuntimeError as e:
+        print(e, file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
