@@ -156,7 +156,7 @@ measure() {
       "${stats:+(until every sighting stored: ${stored_rates[*]}, median $stored_rate)}"
 }
 
-read -r sink_port smtp_port http_port <<<"$(helper free-ports 3)"
+read -r sink_port smtp_port http_port dnsbl_port <<<"$(helper free-ports 4)"
 
 # ---- 2a. smtp-sink --------------------------------------------------------------------------
 # -r DATA: smtp-sink rejects DATA with 450 as Hunnypot does with 451, so both servers hold
@@ -193,6 +193,10 @@ trap:
 data:
   dir: $run/data
 EOF
+# The DNSBL server, where this version has one, is kept on loopback and off its default port too.
+if grep -q '^dnsbl:' "$root/contract/src/main/resources/io/hunnypot/config/defaults.yaml"; then
+  printf 'dnsbl:\n  host: 127.0.0.1\n  port: %s\n' "$dnsbl_port" >>"$config"
+fi
 pgdata=$run/data/postgres
 stats_url=http://127.0.0.1:$http_port/api/v1/stats
 
