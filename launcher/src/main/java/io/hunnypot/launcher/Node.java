@@ -1,6 +1,7 @@
 package io.hunnypot.launcher;
 
 import io.hunnypot.api.ApiVerticle;
+import io.hunnypot.api.dnsbl.DnsblVerticle;
 import io.hunnypot.config.HunnypotConfig;
 import io.hunnypot.listener.ListenerVerticle;
 import io.hunnypot.mxmonitor.MxMonitorVerticle;
@@ -35,6 +36,7 @@ public final class Node implements AutoCloseable {
   private final Optional<EmbeddedDatabase> database;
   private ListenerVerticle listener;
   private ApiVerticle api;
+  private DnsblVerticle dnsbl;
   private String listenerDeployment;
 
   private Node(Vertx vertx, Optional<EmbeddedDatabase> database) {
@@ -65,7 +67,7 @@ public final class Node implements AutoCloseable {
     }
     LOG.info("Hunnypot node {} running {}{}{}{}", config.node().resolvedName(), roles,
         node.listener == null ? "" : "; SMTP on port " + node.listener.actualPort(),
-        node.api == null ? "" : "; HTTP on port " + node.api.actualPort(),
+        node.api == null ? "" : "; HTTP on port " + node.api.actualPort() + ", DNSBL on port " + node.dnsbl.actualPort(),
         roles.stream().anyMatch(Role::needsDatabase) ? "; database " + config.db().redactedUrl() : "");
     return node;
   }
@@ -78,7 +80,8 @@ public final class Node implements AutoCloseable {
         case MX_MONITOR -> vertx.deployVerticle(new MxMonitorVerticle(config, registry));
         case API -> {
           api = new ApiVerticle(config, registry);
-          yield vertx.deployVerticle(api);
+          dnsbl = new DnsblVerticle(config, registry);
+          yield vertx.deployVerticle(api).compose(deployed -> vertx.deployVerticle(dnsbl));
         }
         case LISTENER -> {
           listener = new ListenerVerticle(config, registry);
@@ -97,6 +100,11 @@ public final class Node implements AutoCloseable {
   /** The HTTP port actually bound (useful with port 0). */
   public int httpPort() {
     return api.actualPort();
+  }
+
+  /** The DNSBL port actually bound, UDP and TCP (useful with port 0). */
+  public int dnsblPort() {
+    return dnsbl.actualPort();
   }
 
   /** Stops the listener first, so that open sessions end and their sightings are delivered, then the rest. */

@@ -50,6 +50,7 @@ class AllInOneNodeTest {
         "HUNNYPOT_DATA_DIR", dataDir.toString(),
         "HUNNYPOT_SMTP_PORT", "0",
         "HUNNYPOT_HTTP_PORT", "0",
+        "HUNNYPOT_DNSBL_PORT", "0",
         "HUNNYPOT_SMTP_IDLE_TIMEOUT_SECONDS", "2",
         "HUNNYPOT_TRAP_DOMAINS", "trap.example"));
     node = Node.start(config, EnumSet.allOf(Role.class));

@@ -31,7 +31,8 @@ class ExternalDatabaseTest {
         "HUNNYPOT_DB_URL", url,
         "HUNNYPOT_DATA_DIR", dataDir.toString(),
         "HUNNYPOT_SMTP_PORT", "0",
-        "HUNNYPOT_HTTP_PORT", "0"));
+        "HUNNYPOT_HTTP_PORT", "0",
+        "HUNNYPOT_DNSBL_PORT", "0"));
     try (Node node = Node.start(config, EnumSet.allOf(Role.class))) {
       try (SmtpClient smtp = SmtpClient.connectFrom("127.0.0.10", "127.0.0.1", node.smtpPort(), Duration.ofSeconds(10))) {
         smtp.readReply();

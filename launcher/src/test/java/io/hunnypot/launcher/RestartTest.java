@@ -27,6 +27,7 @@ class RestartTest {
         "HUNNYPOT_DATA_DIR", dataDir.toString(),
         "HUNNYPOT_SMTP_PORT", "0",
         "HUNNYPOT_HTTP_PORT", "0",
+        "HUNNYPOT_DNSBL_PORT", "0",
         "HUNNYPOT_TRAP_DOMAINS", "trap.example"));
 
     try (Node first = Node.start(config, EnumSet.allOf(Role.class))) {
