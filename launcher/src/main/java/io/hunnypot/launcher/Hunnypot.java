@@ -16,13 +16,13 @@ import java.util.concurrent.Callable;
 /** The command line: with no options, every role on this machine with an embedded PostgreSQL under ./data. */
 @Command(name = "hunnypot", mixinStandardHelpOptions = true, version = "Hunnypot 0.1.0",
     description = "An SMTP honeypot that records who delivers where no mail should go, and serves what it learned.",
-    sortOptions = false)
+    sortOptions = false, subcommands = CheckDomain.class)
 public final class Hunnypot implements Callable<Integer> {
 
   static final int BAD_CONFIGURATION = 2;
   static final int START_FAILED = 1;
 
-  @Option(names = "--config", paramLabel = "FILE",
+  @Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
       description = "Configuration file, YAML or JSON. Every key can also be set by HUNNYPOT_<SECTION>_<KEY>.")
   Path configFile;
 
@@ -56,9 +56,13 @@ public final class Hunnypot implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Set<Role> chosen = Role.parse(roles);
-    HunnypotConfig config = ConfigLoader.load(Optional.ofNullable(configFile), environment);
-    node = Node.start(config, chosen);
+    node = Node.start(config(), chosen);
     return 0;
+  }
+
+  /** The configuration: the defaults, then the --config file, then HUNNYPOT_ variables. */
+  HunnypotConfig config() {
+    return ConfigLoader.load(Optional.ofNullable(configFile), environment);
   }
 
   Node node() {
