@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  */
 public record HunnypotConfig(
     Node node, Smtp smtp, Http http, Trap trap, Dns dns, Mx mx, Identity identity, Listing listing,
-    Data data, Db db, Recorder recorder, Delivery delivery, Dnsbl dnsbl, Admin admin) {
+    Data data, Db db, Recorder recorder, Delivery delivery, Spool spool, Cluster cluster, Dnsbl dnsbl, Admin admin) {
 
   public record Node(String name) {
     /** The configured node name, or this machine's host name. */
@@ -159,10 +159,51 @@ public record HunnypotConfig(
     }
   }
 
-  public record Delivery(int attempts, int timeoutSeconds) {
+  public record Delivery(int timeoutSeconds) {
     public Delivery {
-      Checks.positive("delivery.attempts", attempts);
       Checks.positive("delivery.timeoutSeconds", timeoutSeconds);
+    }
+  }
+
+  /**
+   * The listener's spool on local disk, for sightings no recorder has acknowledged yet: how
+   * much it may hold before new connections are refused, and how often it tries the recorder.
+   */
+  public record Spool(int maxSightings, int maxMegabytes, int replayIntervalMillis) {
+    public Spool {
+      Checks.positive("spool.maxSightings", maxSightings);
+      Checks.positive("spool.maxMegabytes", maxMegabytes);
+      Checks.positive("spool.replayIntervalMillis", replayIntervalMillis);
+    }
+
+    public long maxBytes() {
+      return maxMegabytes * 1024L * 1024L;
+    }
+  }
+
+  /**
+   * How a node started with {@code --cluster} joins the others: the Hazelcast cluster's name,
+   * its members, and the addresses and ports of this node's cluster and event-bus traffic; or a
+   * Hazelcast configuration file that replaces name, members and port.
+   */
+  public record Cluster(String name, List<String> members, String host, int port, int eventBusPort, String publicHost,
+                        String hazelcastConfig) {
+    public Cluster {
+      Checks.ipAddress("cluster.host", host, host, "an IPv4 or IPv6 address of this machine");
+      if (port < 1 || port > 65535) {
+        throw ConfigException.badValue("cluster.port", port, "a port from 1 to 65535");
+      }
+      Checks.port("cluster.eventBusPort", eventBusPort);
+      members = members.stream().map(String::trim).toList();
+      members.forEach(member -> Checks.member("cluster.members", member));
+      if (name.isBlank()) {
+        throw ConfigException.badValue("cluster.name", name, "a non-empty name shared by every node of the cluster");
+      }
+    }
+
+    /** Where the other nodes reach this one's event bus: the configured public address, or {@code cluster.host}. */
+    public String resolvedPublicHost() {
+      return publicHost.isBlank() ? host : publicHost;
     }
   }
 
@@ -215,7 +256,7 @@ public record HunnypotConfig(
   /** A copy whose database is the given URL; the launcher uses it once the embedded server is up. */
   public HunnypotConfig withDbUrl(String url) {
     return new HunnypotConfig(node, smtp, http, trap, dns, mx, identity, listing, data, new Db(url, db.poolSize()),
-        recorder, delivery, dnsbl, admin);
+        recorder, delivery, spool, cluster, dnsbl, admin);
   }
 
   static String localHostName() {
@@ -230,21 +271,39 @@ public record HunnypotConfig(
     /** {@code 192.0.2.1:53}, {@code [2001:db8::1]:53}, or an address alone for port 53. */
     static InetSocketAddress server(String key, String value) {
       String expected = "a list of resolvers as host:port, [IPv6]:port, or an address alone for port 53";
-      String host = value;
-      String port = "53";
-      int colon = value.lastIndexOf(':');
-      if (value.startsWith("[") && value.contains("]:")) {
-        host = value.substring(1, value.indexOf("]:"));
-        port = value.substring(value.indexOf("]:") + 2);
-      } else if (colon > 0 && value.indexOf(':') == colon) {
-        host = value.substring(0, colon);
-        port = value.substring(colon + 1);
-      }
-      InetAddress address = ipAddress(key, host, value, expected);
-      if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+      String[] hostPort = hostAndPort(value);
+      InetAddress address = ipAddress(key, hostPort[0], value, expected);
+      String port = hostPort[1] == null ? "53" : hostPort[1];
+      if (!isPort(port)) {
         throw ConfigException.badValue(key, value, expected);
       }
       return new InetSocketAddress(address, Integer.parseInt(port));
+    }
+
+    /** A Hazelcast member: an address, or address:port ([IPv6]:port); never a port range. */
+    static void member(String key, String value) {
+      String expected = "a list of member addresses as address or address:port ([IPv6]:port), without port ranges";
+      String[] hostPort = hostAndPort(value);
+      ipAddress(key, hostPort[0], value, expected);
+      if (hostPort[1] != null && !isPort(hostPort[1])) {
+        throw ConfigException.badValue(key, value, expected);
+      }
+    }
+
+    /** Splits {@code host:port} or {@code [IPv6]:port}; an address alone, IPv6 without brackets too, has a null port. */
+    private static String[] hostAndPort(String value) {
+      if (value.startsWith("[") && value.contains("]:")) {
+        return new String[] {value.substring(1, value.indexOf("]:")), value.substring(value.indexOf("]:") + 2)};
+      }
+      int colon = value.indexOf(':');
+      if (colon > 0 && colon == value.lastIndexOf(':')) {
+        return new String[] {value.substring(0, colon), value.substring(colon + 1)};
+      }
+      return new String[] {value, null};
+    }
+
+    private static boolean isPort(String port) {
+      return port.matches("\\d{1,5}") && Integer.parseInt(port) >= 1 && Integer.parseInt(port) <= 65535;
     }
 
     /** An address written as such; never a name, which would need a DNS lookup to mean anything. */

@@ -225,6 +225,60 @@ class ConfigLoaderTest {
         .hasMessageContaining("listing.allowlist");
   }
 
+  @Test
+  @DisplayName("the spool and the cluster have their defaults: a million sightings or 1 GiB, a replay each second, members on 127.0.0.1")
+  void spoolAndClusterDefaults() {
+    HunnypotConfig config = ConfigLoader.load(Optional.empty(), Map.of());
+    assertThat(config.delivery().timeoutSeconds()).isEqualTo(10);
+    assertThat(config.spool().maxSightings()).isEqualTo(1_000_000);
+    assertThat(config.spool().maxBytes()).isEqualTo(1024L * 1024 * 1024);
+    assertThat(config.spool().replayIntervalMillis()).isEqualTo(1000);
+    assertThat(config.cluster().name()).isEqualTo("hunnypot");
+    assertThat(config.cluster().members()).containsExactly("127.0.0.1");
+    assertThat(config.cluster().host()).isEqualTo("127.0.0.1");
+    assertThat(config.cluster().port()).isEqualTo(5701);
+    assertThat(config.cluster().eventBusPort()).isZero();
+    assertThat(config.cluster().resolvedPublicHost()).isEqualTo("127.0.0.1");
+    assertThat(config.cluster().hazelcastConfig()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("cluster members are addresses with or without a port, IPv6 in brackets; a public host replaces cluster.host for the others")
+  void clusterMembers() {
+    HunnypotConfig config = ConfigLoader.load(Optional.empty(), Map.of(
+        "HUNNYPOT_CLUSTER_MEMBERS", "10.0.0.1, 10.0.0.2:5702, [2001:db8::1]:5701, 2001:db8::2",
+        "HUNNYPOT_CLUSTER_HOST", "10.0.0.1",
+        "HUNNYPOT_CLUSTER_PUBLIC_HOST", "192.0.2.1",
+        "HUNNYPOT_SPOOL_MAX_SIGHTINGS", "50"));
+    assertThat(config.cluster().members()).containsExactly("10.0.0.1", "10.0.0.2:5702", "[2001:db8::1]:5701", "2001:db8::2");
+    assertThat(config.cluster().resolvedPublicHost()).isEqualTo("192.0.2.1");
+    assertThat(config.spool().maxSightings()).isEqualTo(50);
+  }
+
+  @Test
+  @DisplayName("a bad spool bound, member, port range, cluster host or name is refused, naming the key")
+  void badSpoolAndCluster() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_SPOOL_MAX_SIGHTINGS", "0")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("spool.maxSightings");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_SPOOL_MAX_MEGABYTES", "-1")))
+        .hasMessageContaining("spool.maxMegabytes");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_SPOOL_REPLAY_INTERVAL_MILLIS", "0")))
+        .hasMessageContaining("spool.replayIntervalMillis");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_CLUSTER_MEMBERS", "127.0.0.1:5701-5703")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster.members").hasMessageContaining("127.0.0.1:5701-5703").hasMessageContaining("port ranges");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_CLUSTER_MEMBERS", "node1.example")))
+        .hasMessageContaining("cluster.members");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_CLUSTER_HOST", "0.0.0.0.0")))
+        .hasMessageContaining("cluster.host");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_CLUSTER_PORT", "0")))
+        .hasMessageContaining("cluster.port");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_CLUSTER_NAME", " ")))
+        .hasMessageContaining("cluster.name");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DELIVERY_ATTEMPTS", "6")))
+        .as("retries are the spool's now").hasMessageContaining("HUNNYPOT_DELIVERY_ATTEMPTS");
+  }
+
   private Path write(String name, String content) throws IOException {
     Path file = dir.resolve(name);
     Files.writeString(file, content);
