@@ -1,5 +1,7 @@
 package io.hunnypot.api;
 
+import io.hunnypot.api.export.Export;
+import io.hunnypot.api.export.ExportFormat;
 import io.hunnypot.config.HunnypotConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -42,6 +44,7 @@ public class ApiVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private Pool pool;
   private Queries queries;
+  private Listings listings;
   private HttpServer server;
 
   public ApiVerticle(HunnypotConfig config, PrometheusMeterRegistry registry) {
@@ -62,6 +65,7 @@ public class ApiVerticle extends VerticleBase {
         .using(vertx)
         .build();
     queries = new Queries(pool);
+    listings = new Listings(pool, config.listing());
     HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port());
     return vertx.createHttpServer(options)
         .requestHandler(router())
@@ -84,6 +88,7 @@ public class ApiVerticle extends VerticleBase {
     get(router, "/api/v1/offenders/:ip", json(this::offender));
     get(router, "/api/v1/sightings", json(this::sightings));
     get(router, "/api/v1/stats", json(this::stats));
+    get(router, "/api/v1/export/:format", this::export);
     get(router, "/health", json(ctx -> Future.succeededFuture(new JsonObject().put("status", "up"))));
     get(router, "/ready", this::ready);
     get(router, "/metrics", ctx -> ctx.response().putHeader("content-type", PROMETHEUS_TEXT).end(registry.scrape()));
@@ -124,6 +129,15 @@ public class ApiVerticle extends VerticleBase {
   private Future<JsonObject> stats(RoutingContext ctx) {
     Params.of(ctx); // refuses any query parameter
     return queries.stats();
+  }
+
+  private void export(RoutingContext ctx) {
+    Params.of(ctx); // refuses any query parameter
+    ExportFormat format = Params.parse("format", ctx.pathParam("format"), Params.EXPORT_FORMAT);
+    Export.render(vertx, listings, format)
+        .recover(e -> Future.failedFuture(ApiError.databaseUnavailable(e)))
+        .onSuccess(file -> ctx.response().putHeader("content-type", format.contentType()).end(file))
+        .onFailure(ctx::fail);
   }
 
   private void ready(RoutingContext ctx) {

@@ -29,7 +29,7 @@ public final class Listings {
       SELECT host(ip) AS ip, first_seen, last_seen, listed_until, sightings, classes
       FROM offenders
       WHERE listed_until > now()
-      ORDER BY family(ip), ip""";
+      ORDER BY family(offenders.ip), offenders.ip -- the inet column, not the text of the same name""";
   private static final int FETCH = 10_000;
 
   private final Pool pool;

@@ -1,5 +1,6 @@
 package io.hunnypot.api;
 
+import io.hunnypot.api.export.ExportFormat;
 import io.hunnypot.contract.SightingClass;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
@@ -31,6 +32,8 @@ final class Params {
       new Kind<>(SightingClass::fromWireName, "one of " + SightingClass.wireNames());
   static final Kind<String> IP =
       new Kind<>(IpAddresses::normalise, "an IPv4 or IPv6 address such as 192.0.2.1 or 2001:db8::1");
+  static final Kind<ExportFormat> EXPORT_FORMAT =
+      new Kind<>(ExportFormat::fromWireName, "one of " + ExportFormat.wireNames());
   static final Kind<Cursor> CURSOR =
       new Kind<>(Cursor::decode, "the value of next from the previous page");
 

@@ -6,6 +6,7 @@ import io.hunnypot.contract.Addresses;
 import io.hunnypot.contract.ListingChange;
 import io.hunnypot.contract.ListingChanges;
 import io.hunnypot.contract.SightingClass;
+import io.hunnypot.api.Tools;
 import io.hunnypot.recorder.Schema;
 import io.hunnypot.testsupport.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -211,7 +212,7 @@ class DnsblVerticleTest {
   @Test
   @DisplayName("dig gets the same answers over UDP and TCP: listed, unlisted, IPv6, test entry, outside the zone")
   void dig() throws Exception {
-    Assumptions.assumeTrue(Tools.onPath("dig"), "install bind9-dnsutils to check the DNSBL with dig");
+    Assumptions.assumeTrue(Tools.installed("dig"), "install bind9-dnsutils to check the DNSBL with dig");
     assertThat(dig("1.2.0.192." + ZONE, "A", "+short")).isEqualTo("127.0.0.2");
     assertThat(dig("1.2.0.192." + ZONE, "TXT", "+short", "+tcp")).startsWith("\"trap-domain last seen");
     assertThat(dig(nibbles("2001:db8::1"), "A", "+short", "+tcp")).isEqualTo("127.0.0.2");
