@@ -3,8 +3,13 @@ package io.hunnypot.launcher;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * A real PostgreSQL server run by Hunnypot itself, for a single machine without a database of
@@ -27,9 +32,31 @@ final class EmbeddedDatabase implements AutoCloseable {
         .start());
   }
 
+  /**
+   * The URL of the server a running node keeps in {@code <data.dir>/postgres}, if one answers:
+   * PostgreSQL writes its port on the fourth line of postmaster.pid.
+   */
+  static Optional<String> runningUrl(Path dataDir) {
+    Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");
+    try {
+      List<String> lines = Files.readAllLines(pidFile);
+      int port = Integer.parseInt(lines.get(3).trim());
+      try (Socket probe = new Socket()) {
+        probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+      }
+      return Optional.of(url(port));
+    } catch (IOException | RuntimeException absentOrStale) {
+      return Optional.empty();
+    }
+  }
+
   /** Where the verticles reach it; it listens on the loopback address only. */
   String url() {
-    return "postgresql://postgres@127.0.0.1:" + server.getPort() + "/postgres";
+    return url(server.getPort());
+  }
+
+  private static String url(int port) {
+    return "postgresql://postgres@127.0.0.1:" + port + "/postgres";
   }
 
   @Override

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 /** The command line: with no options, every role on this machine with an embedded PostgreSQL under ./data. */
 @Command(name = "hunnypot", mixinStandardHelpOptions = true, version = "Hunnypot 0.1.0",
     description = "An SMTP honeypot that records who delivers where no mail should go, and serves what it learned.",
-    sortOptions = false, subcommands = CheckDomain.class)
+    sortOptions = false, subcommands = {CheckDomain.class, ExportCommand.class})
 public final class Hunnypot implements Callable<Integer> {
 
   static final int BAD_CONFIGURATION = 2;
