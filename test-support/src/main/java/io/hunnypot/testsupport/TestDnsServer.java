@@ -70,6 +70,7 @@ public final class TestDnsServer implements Closeable {
     InetAddress bind = InetAddress.getByName(address);
     for (int attempt = 0; ; attempt++) {
       DatagramSocket udp = new DatagramSocket(new InetSocketAddress(bind, 0));
+      udp.setReceiveBufferSize(4 << 20); // a burst of queries waits instead of being dropped
       try {
         ServerSocket tcp = new ServerSocket();
         tcp.bind(new InetSocketAddress(bind, udp.getLocalPort()));
