@@ -82,7 +82,7 @@ final class CheckDomain implements Callable<Integer> {
     JsonArray mx = evidence.getJsonArray("mx");
     if (mx != null) {
       out.println("MX set, by preference:");
-      objects(mx).forEach(m -> out.printf("  %5d  %-32s %-40s%s%n", m.getInteger("preference"), m.getString("host"),
+      objects(mx).forEach(m -> out.printf("  %5d  %-32s %s%s%n", m.getInteger("preference"), m.getString("host"),
           strings(m.getJsonArray("addresses")), m.getBoolean("ours") ? "  ours" : ""));
     }
     for (String key : List.of("implicitMx", "domainAddresses")) {

@@ -61,7 +61,7 @@ class CheckDomainTest {
     assertThat(out.toString())
         .contains("class:    backup-mx (listed)")
         .contains("ours as a backup MX")
-        .containsPattern("10  live\\.test +127\\.0\\.0\\.20\\s")
+        .containsPattern("10  live\\.test +127\\.0\\.0\\.20\\n")
         .containsPattern("90  hp\\.test +127\\.0\\.0\\.1 +ours")
         .containsPattern("live\\.test +live +127\\.0\\.0\\.20: 220 primary\\.test ESMTP +\\(probed now\\)")
         .containsPattern("backup-live\\.test +MX +\\[10 live\\.test\\., 90 hp\\.test\\.] +\\(asked now\\)");
