@@ -7,8 +7,9 @@ import java.util.Optional;
 /** Open connections, in all and per client address, held against the configured limits. */
 final class ConnectionLimits {
 
+  /** Why a connection was refused: a connection limit, or the spool being full (which this class does not track). */
   enum Limit {
-    TOTAL("total"), PER_IP("per-ip");
+    TOTAL("total"), PER_IP("per-ip"), SPOOL_FULL("spool-full");
 
     final String tag;
 

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /** The listener's meters, registered once so that counting costs no lookup. */
@@ -16,11 +17,12 @@ final class ListenerMetrics {
   private final Map<SessionEnd, Counter> sessions = new EnumMap<>(SessionEnd.class);
   private final Map<Limit, Counter> refused = new EnumMap<>(Limit.class);
   private final Counter delivered;
-  private final Counter retries;
+  private final Counter spooled;
+  private final Counter replayed;
   private final Counter unrecorded;
-  private final Gauge open;
+  private final List<Gauge> gauges;
 
-  ListenerMetrics(MeterRegistry registry, ConnectionLimits limits) {
+  ListenerMetrics(MeterRegistry registry, ConnectionLimits limits, Spool spool) {
     this.registry = registry;
     for (SessionEnd ending : SessionEnd.values()) {
       sessions.put(ending, Counter.builder("hunnypot.smtp.sessions").tag("ending", ending.wireName())
@@ -28,16 +30,26 @@ final class ListenerMetrics {
     }
     for (Limit limit : Limit.values()) {
       refused.put(limit, Counter.builder("hunnypot.smtp.connections.refused").tag("limit", limit.tag)
-          .description("connections refused with 421 by a connection limit").register(registry));
+          .description("connections refused with 421: by a connection limit, or while the spool is full").register(registry));
     }
     delivered = Counter.builder("hunnypot.sightings.delivered")
         .description("sightings acknowledged by a recorder").register(registry);
-    retries = Counter.builder("hunnypot.sightings.delivery.retries")
-        .description("sighting deliveries tried again after a failure").register(registry);
+    spooled = Counter.builder("hunnypot.sightings.spooled")
+        .description("sightings kept in the spool because no recorder acknowledged them").register(registry);
+    replayed = Counter.builder("hunnypot.sightings.replayed")
+        .description("spooled sightings a recorder acknowledged").register(registry);
     unrecorded = Counter.builder("hunnypot.sightings.unrecorded")
-        .description("sightings no recorder acknowledged; each is logged in full at ERROR").register(registry);
-    open = Gauge.builder("hunnypot.smtp.sessions.open", limits, ConnectionLimits::open)
-        .description("SMTP sessions open now").register(registry);
+        .description("sightings neither recorded nor spooled (refused as malformed, or the spool failed); each is logged in full at ERROR")
+        .register(registry);
+    gauges = List.of(
+        Gauge.builder("hunnypot.smtp.sessions.open", limits, ConnectionLimits::open)
+            .description("SMTP sessions open now").register(registry),
+        Gauge.builder("hunnypot.spool.sightings", spool, Spool::depth)
+            .description("sightings in the spool, waiting for a recorder").register(registry),
+        Gauge.builder("hunnypot.spool.bytes", spool, Spool::bytes)
+            .description("disk used by the spool").register(registry),
+        Gauge.builder("hunnypot.spool.full", spool, s -> s.isFull() ? 1 : 0)
+            .description("1 while the spool is full and new SMTP connections are refused with 421").register(registry));
   }
 
   void sessionEnded(SessionEnd ending) {
@@ -52,16 +64,20 @@ final class ListenerMetrics {
     delivered.increment();
   }
 
-  void retried() {
-    retries.increment();
+  void spooled() {
+    spooled.increment();
+  }
+
+  void replayed() {
+    replayed.increment();
   }
 
   void unrecorded() {
     unrecorded.increment();
   }
 
-  /** Drops the gauge, which reads the stopped listener's state. */
+  /** Drops the gauges, which read the stopped listener's state. */
   void close() {
-    registry.remove(open);
+    gauges.forEach(registry::remove);
   }
 }

@@ -13,6 +13,7 @@ import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,12 +22,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The SMTP listener: speaks enough SMTP to learn who a client is and where it means to
  * deliver, answers DATA with 451, holds every client to the limits, and hands one sighting
- * per session to the recorder, which must acknowledge it.
+ * per session to the recorder, which must acknowledge it; what no recorder acknowledges waits
+ * in a spool on local disk ({@code <data.dir>/spool/<node name>}) and is replayed. While the
+ * spool is full, new connections get 421 rather than sessions that could not be recorded.
  *
  * <p>Everything runs on this verticle's event loop. A session costs a few small objects and
  * no timer of its own: one periodic sweep finds the idle ones.
@@ -37,9 +39,13 @@ public class ListenerVerticle extends VerticleBase {
 
   /** How long stop() gives open sessions to take their 421 before the server forces them closed. */
   private static final long SHUTDOWN_GRACE_MS = 2_000;
+  /** How often a full spool is mentioned again in the log while it stays full. */
+  private static final long FULL_REMINDER_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final HunnypotConfig.Smtp smtp;
   private final HunnypotConfig.Delivery deliveryConfig;
+  private final HunnypotConfig.Spool spoolConfig;
+  private final Path spoolDir;
   private final List<String> identityAddresses;
   private final MeterRegistry registry;
   private final String node;
@@ -52,23 +58,31 @@ public class ListenerVerticle extends VerticleBase {
    * sweep can stop at the first one still in time.
    */
   private final Map<Connection, Connection> live = new LinkedHashMap<>(64, 0.75f, true);
-  /** Every connection from its accept until its sighting is acknowledged or given up. */
+  /** Every connection from its accept until its sighting is recorded, spooled or given up. */
   private final Set<Connection> unsettled = new HashSet<>();
 
+  private Spool spool;
   private ListenerMetrics metrics;
   private MxClassifier classifier;
   private SightingDelivery delivery;
   private NetServer server;
   private long sweeper;
+  private long replayer;
   private Promise<Void> drained;
+  /** Connections refused since the spool became full; 0 while it is not. */
+  private long refusedWhileFull;
+  /** {@link System#nanoTime()} when the log last said the spool is full. */
+  private long lastFullWarning;
 
   public ListenerVerticle(HunnypotConfig config, MeterRegistry registry) {
     this.smtp = config.smtp();
     this.deliveryConfig = config.delivery();
+    this.spoolConfig = config.spool();
     this.identityAddresses = config.identity().addresses();
     this.registry = registry;
     // Both may look up the host name: done here, off the event loop.
     this.node = config.node().resolvedName();
+    this.spoolDir = Path.of(config.data().dir(), "spool", node.replaceAll("[^A-Za-z0-9._-]", "_")).toAbsolutePath();
     this.settings = SessionSettings.from(smtp);
     this.limits = new ConnectionLimits(smtp.maxConnections(), smtp.maxPerIp());
     this.idleNanos = TimeUnit.SECONDS.toNanos(smtp.idleTimeoutSeconds());
@@ -76,28 +90,49 @@ public class ListenerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    metrics = new ListenerMetrics(registry, limits);
-    classifier = new MxClassifier(vertx.eventBus(), smtp.classifyTimeoutSeconds(), identityAddresses);
-    delivery = new SightingDelivery(vertx, deliveryConfig, metrics);
-    server = vertx.createNetServer(new NetServerOptions().setHost(smtp.host()).setPort(smtp.port()))
-        .connectHandler(this::accept);
-    return server.listen().onSuccess(listening -> {
+    return Spool.open(vertx, spoolDir, spoolConfig).compose(opened -> {
+      spool = opened;
+      if (!spool.isEmpty()) {
+        LOG.warn("spool {} holds {} sightings from an earlier run; replaying them", spoolDir, spool.depth());
+      }
+      metrics = new ListenerMetrics(registry, limits, spool);
+      classifier = new MxClassifier(vertx.eventBus(), smtp.classifyTimeoutSeconds(), identityAddresses);
+      delivery = new SightingDelivery(vertx, spool, deliveryConfig.timeoutSeconds(), metrics);
+      replayer = vertx.setPeriodic(0, spoolConfig.replayIntervalMillis(), id -> delivery.replay());
+      server = vertx.createNetServer(new NetServerOptions().setHost(smtp.host()).setPort(smtp.port()))
+          .connectHandler(this::accept);
+      return server.listen();
+    }).onSuccess(listening -> {
       sweeper = vertx.setPeriodic(Math.min(1_000, TimeUnit.NANOSECONDS.toMillis(idleNanos) / 4), id -> closeIdle());
-      LOG.info("SMTP listener on {} port {}", smtp.host(), listening.actualPort());
+      LOG.info("SMTP listener on {} port {}; spool {}", smtp.host(), listening.actualPort(), spoolDir);
+    }).onFailure(failed -> {
+      if (spool != null) {
+        vertx.cancelTimer(replayer);
+        metrics.close();
+        spool.close();
+      }
     });
   }
 
   /**
    * Closes the door, ends open sessions with 421 (ending {@code shutdown}), then waits, for a
-   * bounded time, until every ended session's sighting is acknowledged; any that is not by
-   * then is logged and counted as unrecorded.
+   * bounded time, until every ended session's sighting is recorded or spooled; any still
+   * waiting then goes to the spool. Returns once the spool is on disk.
    */
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweeper);
+    vertx.cancelTimer(replayer);
     return server.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS)
         .compose(v -> drain())
-        .onComplete(v -> metrics.close());
+        .compose(v -> delivery.replayed())
+        .eventually(() -> spool.close())
+        .onComplete(v -> {
+          metrics.close();
+          if (!spool.isEmpty()) {
+            LOG.warn("stopped with {} sightings in the spool {}; the next start replays them", spool.depth(), spoolDir);
+          }
+        });
   }
 
   /** The port listened on; with port 0 configured, the one the system chose. */
@@ -106,6 +141,15 @@ public class ListenerVerticle extends VerticleBase {
   }
 
   private void accept(NetSocket socket) {
+    if (spool.isFull()) {
+      refuseWhileFull(socket);
+      return;
+    }
+    if (refusedWhileFull > 0) {
+      LOG.warn("spool {} has room again ({} sightings); accepting SMTP connections after refusing {}",
+          spoolDir, spool.depth(), refusedWhileFull);
+      refusedWhileFull = 0;
+    }
     Connection c = new Connection(socket, settings, classifier);
     unsettled.add(c);
     socket.handler(data -> received(c, data));
@@ -122,6 +166,20 @@ public class ListenerVerticle extends VerticleBase {
     live.put(c, c);
     socket.shutdownHandler(v -> send(c, c.session.shutdown()));
     send(c, c.session.greeting());
+  }
+
+  /** A session now could not be recorded: 421, no sighting, and a loud word in the log now and then. */
+  private void refuseWhileFull(NetSocket socket) {
+    metrics.refused(Limit.SPOOL_FULL);
+    refusedWhileFull++;
+    long now = System.nanoTime();
+    if (refusedWhileFull == 1 || now - lastFullWarning > FULL_REMINDER_NANOS) {
+      LOG.error("spool {} is full ({} sightings, {} bytes; bounds spool.maxSightings {}, spool.maxMegabytes {}) and no "
+              + "recorder takes them: refusing new SMTP connections with 421 ({} so far)", spoolDir, spool.depth(),
+          spool.bytes(), spoolConfig.maxSightings(), spoolConfig.maxMegabytes(), refusedWhileFull);
+      lastFullWarning = now;
+    }
+    socket.end(Buffer.buffer(Reply.UNAVAILABLE.toString()));
   }
 
   private void received(Connection c, Buffer data) {
@@ -168,28 +226,19 @@ public class ListenerVerticle extends VerticleBase {
     metrics.sessionEnded(c.session.ending());
     c.classified()
         .compose(v -> delivery.deliver(c.sighting(node)))
-        .onComplete(delivered -> settle(c, delivered.cause()));
+        .onComplete(delivered -> settle(c));
   }
 
-  /** Accounts for a session's sighting once: acknowledged, or logged in full and counted. */
-  private void settle(Connection c, Throwable failure) {
-    if (!unsettled.remove(c)) {
-      return; // already given up at shutdown
-    }
-    if (failure == null) {
-      metrics.delivered();
-    } else {
-      metrics.unrecorded();
-      LOG.error("sighting not recorded ({}): {}", failure, c.sighting(node).toJson().encode());
-    }
-    if (drained != null && unsettled.isEmpty()) {
+  /** A session's sighting is recorded, spooled, or (failing both) logged in full and counted. */
+  private void settle(Connection c) {
+    if (unsettled.remove(c) && drained != null && unsettled.isEmpty()) {
       drained.tryComplete();
     }
   }
 
   /**
    * Waits until every connection has closed and its sighting is settled, long enough for one
-   * classification and one delivery try; whatever is left then is given up, loudly.
+   * classification and one delivery try; whatever is still waiting then goes to the spool.
    */
   private Future<Void> drain() {
     drained = Promise.promise();
@@ -198,12 +247,13 @@ public class ListenerVerticle extends VerticleBase {
     }
     long bound = smtp.classifyTimeoutSeconds() + deliveryConfig.timeoutSeconds();
     return drained.future().timeout(bound, TimeUnit.SECONDS).recover(late -> {
-      TimeoutException stopped = new TimeoutException("the listener stopped before the recorder answered");
+      List<Future<Void>> kept = new ArrayList<>();
       for (Connection c : List.copyOf(unsettled)) {
         c.end();
-        settle(c, stopped);
+        unsettled.remove(c);
+        kept.add(delivery.keep(c.sighting(node).toJson()));
       }
-      return Future.succeededFuture();
+      return Future.join(kept).otherwiseEmpty().mapEmpty();
     });
   }
 }

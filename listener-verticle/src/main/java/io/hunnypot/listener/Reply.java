@@ -38,6 +38,7 @@ record Reply(int code, String status, List<String> lines) {
   static final Reply NOT_SMTP = new Reply(421, "4.7.0", "Error: protocol violation");
   static final Reply TIMEOUT = new Reply(421, "4.4.2", "Error: timeout exceeded");
   static final Reply SHUTTING_DOWN = new Reply(421, "4.3.2", "Service shutting down");
+  static final Reply UNAVAILABLE = new Reply(421, "4.3.2", "Service not available, closing transmission channel");
 
   Reply {
     lines = List.copyOf(lines);

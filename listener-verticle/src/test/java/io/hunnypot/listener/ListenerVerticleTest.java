@@ -12,6 +12,7 @@ import io.hunnypot.testsupport.SmtpClient.Reply;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -20,12 +21,16 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,14 +62,18 @@ class ListenerVerticleTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final FakeRecorder recorder = new FakeRecorder();
   private final FakeMxMonitor monitor = new FakeMxMonitor();
+  @TempDir
+  Path dataDir;
   private Vertx vertx;
+  private MessageConsumer<JsonObject> recorderConsumer;
   private ListenerVerticle listener;
   private String deploymentId;
 
   @BeforeEach
   void fakes(Vertx vertx) {
     this.vertx = vertx;
-    vertx.eventBus().<JsonObject>consumer(Addresses.SIGHTING_RECORD, recorder::handle).completion().await();
+    recorderConsumer = vertx.eventBus().consumer(Addresses.SIGHTING_RECORD, recorder::handle);
+    recorderConsumer.completion().await();
     vertx.eventBus().<JsonObject>consumer(Addresses.MX_CLASSIFY, monitor::handle).completion().await();
   }
 
@@ -82,7 +91,9 @@ class ListenerVerticleTest {
         "HUNNYPOT_SMTP_HOST", HOST,
         "HUNNYPOT_SMTP_PORT", "0",
         "HUNNYPOT_SMTP_HOSTNAME", "mx.test",
-        "HUNNYPOT_NODE_NAME", "node-1"));
+        "HUNNYPOT_NODE_NAME", "node-1",
+        "HUNNYPOT_DATA_DIR", dataDir.toString(),
+        "HUNNYPOT_SPOOL_REPLAY_INTERVAL_MILLIS", "100"));
     for (int i = 0; i < environment.length; i += 2) {
       settings.put(environment[i], environment[i + 1]);
     }
@@ -100,6 +111,26 @@ class ListenerVerticleTest {
   private double counter(String name, String... tags) {
     var counter = registry.find(name).tags(tags).counter();
     return counter == null ? 0 : counter.count();
+  }
+
+  private double gauge(String name) {
+    return registry.get(name).gauge().value();
+  }
+
+  /** A whole session: greeting, HELO {@code helo}, QUIT. */
+  private void quitSession(int port, String helo) throws IOException {
+    try (SmtpClient client = greeted(HOST, port)) {
+      assertThat(client.command("HELO " + helo).code()).isEqualTo(250);
+      assertThat(client.command("QUIT").code()).isEqualTo(221);
+    }
+  }
+
+  private List<Path> spoolFiles() {
+    try (Stream<Path> files = Files.list(dataDir.resolve("spool/node-1"))) {
+      return files.filter(f -> f.toString().endsWith(".sightings")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test
@@ -335,32 +366,100 @@ class ListenerVerticleTest {
   }
 
   @Test
-  @DisplayName("a recorder that fails the first two requests still gets the sighting, on the third")
-  void retriesDelivery() throws Exception {
-    recorder.failFirst = 2;
+  @DisplayName("a sighting the recorder cannot store yet (database down: 503) goes to the spool and is replayed until acknowledged")
+  void spoolsWhileTheDatabaseIsDown() throws Exception {
+    recorder.failFirst = 3;
     int port = deploy();
-    try (SmtpClient client = greeted(HOST, port)) {
-      client.command("QUIT");
-    }
+    quitSession(port, "one.example");
     Sighting sighting = recorder.next();
-    assertThat(sighting.ending()).isEqualTo(SessionEnd.QUIT);
-    assertThat(recorder.requests).hasValue(3);
-    eventually(() -> assertThat(counter("hunnypot.sightings.delivered")).isEqualTo(1));
-    assertThat(counter("hunnypot.sightings.delivery.retries")).isEqualTo(2);
+    assertThat(sighting.helo()).isEqualTo("one.example");
+    assertThat(recorder.requests).hasValue(4);
+    eventually(() -> assertThat(counter("hunnypot.sightings.replayed")).isEqualTo(1));
+    assertThat(counter("hunnypot.sightings.spooled")).isEqualTo(1);
+    assertThat(counter("hunnypot.sightings.delivered")).isZero();
     assertThat(counter("hunnypot.sightings.unrecorded")).isZero();
+    eventually(() -> assertThat(gauge("hunnypot.spool.sightings")).isZero());
+    assertThat(spoolFiles()).isEmpty();
   }
 
   @Test
-  @DisplayName("a sighting no recorder acknowledges after every try is counted as unrecorded")
-  void unrecorded() throws Exception {
-    recorder.silent = true;
-    int port = deploy("HUNNYPOT_DELIVERY_ATTEMPTS", "2", "HUNNYPOT_DELIVERY_TIMEOUT_SECONDS", "1");
-    try (SmtpClient client = greeted(HOST, port)) {
-      client.command("QUIT");
+  @DisplayName("with no recorder at all, sightings wait in the spool on disk, and reach a recorder oldest first once one appears")
+  void spoolsWithoutRecorderAndReplaysOldestFirst() throws Exception {
+    recorderConsumer.unregister().await();
+    int port = deploy();
+    for (int i = 1; i <= 5; i++) {
+      quitSession(port, "s" + i + ".example");
     }
+    eventually(() -> assertThat(gauge("hunnypot.spool.sightings")).isEqualTo(5));
+    assertThat(spoolFiles()).isNotEmpty();
+    assertThat(recorder.requests).hasValue(0);
+
+    vertx.eventBus().consumer(Addresses.SIGHTING_RECORD, recorder::handle).completion().await();
+    List<String> helos = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      helos.add(recorder.next().helo());
+    }
+    assertThat(helos).containsExactly("s1.example", "s2.example", "s3.example", "s4.example", "s5.example");
+    eventually(() -> assertThat(gauge("hunnypot.spool.sightings")).isZero());
+    assertThat(counter("hunnypot.sightings.replayed")).isEqualTo(5);
+    assertThat(spoolFiles()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("the spool survives a restart of the listener: a new listener on the same data directory replays it")
+  void spoolSurvivesRestart() throws Exception {
+    recorderConsumer.unregister().await();
+    int port = deploy();
+    quitSession(port, "before-restart.example");
+    eventually(() -> assertThat(gauge("hunnypot.spool.sightings")).isEqualTo(1));
+    vertx.undeploy(deploymentId).await();
+    assertThat(spoolFiles()).hasSize(1);
+
+    vertx.eventBus().consumer(Addresses.SIGHTING_RECORD, recorder::handle).completion().await();
+    deploy();
+    assertThat(recorder.next().helo()).isEqualTo("before-restart.example");
+    eventually(() -> assertThat(spoolFiles()).isEmpty());
+  }
+
+  @Test
+  @DisplayName("while the spool is full, a new connection gets 421 4.3.2 and is no sighting; once replayed, connections are served again")
+  void fullSpoolRefuses() throws Exception {
+    recorderConsumer.unregister().await();
+    int port = deploy("HUNNYPOT_SPOOL_MAX_SIGHTINGS", "2");
+    try (SmtpClient open = greeted(HOST, port)) {
+      quitSession(port, "first.example");
+      quitSession(port, "second.example");
+      eventually(() -> assertThat(gauge("hunnypot.spool.full")).isEqualTo(1));
+      try (SmtpClient refused = SmtpClient.connect(HOST, port)) {
+        Reply reply = refused.readReply();
+        assertThat(reply.code()).isEqualTo(421);
+        assertThat(reply.text()).startsWith("4.3.2 ");
+        assertThat(refused.isClosedByServer()).isTrue();
+      }
+      assertThat(counter("hunnypot.smtp.connections.refused", "limit", "spool-full")).isEqualTo(1);
+      assertThat(open.command("QUIT").code()).as("a session open before still ends well, and still fits").isEqualTo(221);
+    }
+    eventually(() -> assertThat(gauge("hunnypot.spool.sightings")).isEqualTo(3));
+
+    vertx.eventBus().consumer(Addresses.SIGHTING_RECORD, recorder::handle).completion().await();
+    for (int i = 0; i < 3; i++) {
+      recorder.next();
+    }
+    eventually(() -> assertThat(gauge("hunnypot.spool.full")).isZero());
+    quitSession(port, "after.example");
+    assertThat(recorder.next().helo()).isEqualTo("after.example");
+    assertThat(recorder.sightings).as("the refused connection was no sighting").isEmpty();
+  }
+
+  @Test
+  @DisplayName("a sighting the recorder refuses for good (400) is logged in full and counted as unrecorded, not spooled")
+  void refusedIsUnrecorded() throws Exception {
+    recorder.refuse = true;
+    int port = deploy();
+    quitSession(port, "bad.example");
     eventually(() -> assertThat(counter("hunnypot.sightings.unrecorded")).isEqualTo(1));
-    assertThat(recorder.requests).hasValue(2);
-    assertThat(counter("hunnypot.sightings.delivered")).isZero();
+    assertThat(counter("hunnypot.sightings.spooled")).isZero();
+    assertThat(gauge("hunnypot.spool.sightings")).isZero();
   }
 
   @Test
@@ -381,6 +480,20 @@ class ListenerVerticleTest {
     JsonObject answer = sighting.evidence().getJsonObject("domains").getJsonObject("silent.example");
     assertThat(answer.getString("class")).isEqualTo("unknown");
     assertThat(answer.getJsonObject("evidence").getString("error")).isNotBlank();
+  }
+
+  @Test
+  @DisplayName("stopping the listener while the recorder is silent spools the open sessions' sightings before it returns")
+  void gracefulStopSpools() throws Exception {
+    recorder.silent = true;
+    int port = deploy("HUNNYPOT_DELIVERY_TIMEOUT_SECONDS", "1");
+    try (SmtpClient client = greeted(HOST, port)) {
+      client.command("HELO stopping.example");
+      vertx.undeploy(deploymentId).await();
+      assertThat(client.readReply().code()).isEqualTo(421);
+    }
+    assertThat(spoolFiles()).hasSize(1);
+    assertThat(Files.readString(spoolFiles().get(0))).contains("stopping.example");
   }
 
   @Test
@@ -405,16 +518,28 @@ class ListenerVerticleTest {
   void bindError() {
     int port = deploy();
     assertThat(port).isPositive();
-    var second = new ListenerVerticle(ConfigLoader.load(Optional.empty(),
-        Map.of("HUNNYPOT_SMTP_HOST", HOST, "HUNNYPOT_SMTP_PORT", String.valueOf(port))), new SimpleMeterRegistry());
+    var second = new ListenerVerticle(ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_SMTP_HOST", HOST,
+        "HUNNYPOT_SMTP_PORT", String.valueOf(port), "HUNNYPOT_DATA_DIR", dataDir.toString(), "HUNNYPOT_NODE_NAME", "node-2")),
+        new SimpleMeterRegistry());
     assertThatThrownBy(() -> vertx.deployVerticle(second).await()).hasMessageContaining("ddress already in use");
   }
 
-  /** Stands in for the recorder: keeps what it acknowledges; can fail the first requests, or never answer. */
+  @Test
+  @DisplayName("a second listener with the same node name and data directory is refused: a spool has one owner")
+  void spoolHasOneOwner() {
+    deploy();
+    var second = new ListenerVerticle(ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_SMTP_HOST", HOST,
+        "HUNNYPOT_SMTP_PORT", "0", "HUNNYPOT_DATA_DIR", dataDir.toString(), "HUNNYPOT_NODE_NAME", "node-1")),
+        new SimpleMeterRegistry());
+    assertThatThrownBy(() -> vertx.deployVerticle(second).await()).hasMessageContaining("in use by another listener");
+  }
+
+  /** Stands in for the recorder: keeps what it acknowledges; can fail the first requests, refuse all, or never answer. */
   private static final class FakeRecorder {
     final BlockingQueue<Sighting> sightings = new LinkedBlockingQueue<>();
     final AtomicInteger requests = new AtomicInteger();
     volatile int failFirst;
+    volatile boolean refuse;
     volatile boolean silent;
 
     void handle(Message<JsonObject> message) {
@@ -422,8 +547,12 @@ class ListenerVerticleTest {
       if (silent) {
         return;
       }
+      if (refuse) {
+        message.fail(400, "malformed sighting");
+        return;
+      }
       if (request <= failFirst) {
-        message.fail(500, "database unavailable");
+        message.fail(503, "database unavailable");
         return;
       }
       sightings.add(Sighting.fromJson(message.body()));
