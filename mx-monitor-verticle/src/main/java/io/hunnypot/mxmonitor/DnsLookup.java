@@ -15,6 +15,7 @@ import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.SetResponse;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.lookup.LookupResult;
 import org.xbill.DNS.lookup.LookupSession;
 import org.xbill.DNS.lookup.NoSuchDomainException;
 import org.xbill.DNS.lookup.NoSuchRRSetException;
@@ -115,21 +116,26 @@ final class DnsLookup {
     if (pending != null) {
       return pending;
     }
-    boolean cached = inCache(name, type);
-    Future<Answer> answer = Future.fromCompletionStage(session.lookupAsync(name, type), context)
-        .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-        .transform(result -> result.succeeded()
-            ? Future.succeededFuture(answer(question, result.result().getRecords(), cached))
-            : outcome(question, unwrap(result.cause()), cached));
-    if (cached) {
+    if (inCache(name, type)) {
       metrics.dnsCacheHit(Type.string(type));
-      return answer;
+      return ask(question, true);
     }
+    Future<Answer> answer = ask(question, false);
     inFlight.put(question, answer);
     return answer.onComplete(done -> {
       inFlight.remove(question);
       metrics.dnsQuery(Type.string(type), done.succeeded() ? done.result().status().tag : ((DnsFailure) done.cause()).kind);
     });
+  }
+
+  /** Asks the session; its answer comes back on the verticle's event loop. */
+  private Future<Answer> ask(Question question, boolean cached) {
+    Future<LookupResult> lookup = Future.fromCompletionStage(session.lookupAsync(question.name(), question.type()), context);
+    // An answer from the cache is there already; only a query needs a deadline.
+    return (cached ? lookup : lookup.timeout(timeoutMillis, TimeUnit.MILLISECONDS))
+        .transform(result -> result.succeeded()
+            ? Future.succeededFuture(answer(question, result.result().getRecords(), cached))
+            : outcome(question, unwrap(result.cause()), cached));
   }
 
   /** What the session will find without asking: the same test it makes before sending a query. */
