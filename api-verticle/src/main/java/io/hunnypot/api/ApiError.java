@@ -25,6 +25,16 @@ final class ApiError extends RuntimeException {
     return new ApiError(404, error("not found").put("message", message), null);
   }
 
+  static ApiError unauthorized() {
+    return new ApiError(401, error("unauthorized")
+        .put("message", "this call needs the header Authorization: Bearer <admin.token>"), null);
+  }
+
+  static ApiError adminDisabled() {
+    return new ApiError(403, error("forbidden")
+        .put("message", "the admin API is disabled: no admin.token is configured"), null);
+  }
+
   static ApiError databaseUnavailable(Throwable cause) {
     return new ApiError(503, error("database unavailable")
         .put("message", "the database did not answer; try again later"), cause);

@@ -9,11 +9,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -39,12 +42,14 @@ public class ApiVerticle extends VerticleBase {
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   /** Context key of the matched route's path template, the metrics' route tag. */
   private static final String ROUTE = "hunnypot.route";
+  private static final long MAX_BODY = 4096;
 
   private final HunnypotConfig config;
   private final PrometheusMeterRegistry registry;
   private Pool pool;
   private Queries queries;
   private Listings listings;
+  private Admin admin;
   private HttpServer server;
 
   public ApiVerticle(HunnypotConfig config, PrometheusMeterRegistry registry) {
@@ -66,6 +71,7 @@ public class ApiVerticle extends VerticleBase {
         .build();
     queries = new Queries(pool);
     listings = new Listings(pool, config.listing());
+    admin = new Admin(vertx, queries, config);
     HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port());
     return vertx.createHttpServer(options)
         .requestHandler(router())
@@ -83,12 +89,20 @@ public class ApiVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY));
     router.route().handler(this::countRequest);
     get(router, "/api/v1/offenders", json(this::offenders));
     get(router, "/api/v1/offenders/:ip", json(this::offender));
     get(router, "/api/v1/sightings", json(this::sightings));
     get(router, "/api/v1/stats", json(this::stats));
     get(router, "/api/v1/export/:format", this::export);
+    get(router, "/api/v1/allowlist", json(admin::allowlist));
+    route(router, HttpMethod.DELETE, "/api/v1/offenders/:ip", admin::authorize, json(admin::delist));
+    route(router, HttpMethod.POST, "/api/v1/allowlist", admin::authorize, ctx -> admin.allow(ctx)
+        .onSuccess(entry -> reply(ctx, entry.getBoolean("created") ? 201 : 200, entry))
+        .onFailure(ctx::fail));
+    route(router, HttpMethod.DELETE, "/api/v1/allowlist/:cidr", admin::authorize, json(admin::disallow));
+    route(router, HttpMethod.GET, "/api/v1/audit", admin::authorize, json(admin::audit));
     get(router, "/health", json(ctx -> Future.succeededFuture(new JsonObject().put("status", "up"))));
     get(router, "/ready", this::ready);
     get(router, "/metrics", ctx -> ctx.response().putHeader("content-type", PROMETHEUS_TEXT).end(registry.scrape()));
@@ -148,12 +162,20 @@ public class ApiVerticle extends VerticleBase {
             + (e instanceof TimeoutException ? "no answer within " + READY_TIMEOUT_SECONDS + " s" : e.getMessage()))));
   }
 
-  /** Routes GET {@code path}, remembering its template for the request counter. */
   private static void get(Router router, String path, Handler<RoutingContext> handler) {
-    router.get(path).handler(ctx -> {
+    route(router, HttpMethod.GET, path, handler);
+  }
+
+  /** Routes {@code method path} through the handlers in turn, remembering its template for the request counter. */
+  @SafeVarargs
+  private static void route(Router router, HttpMethod method, String path, Handler<RoutingContext>... handlers) {
+    Route route = router.route(method, path).handler(ctx -> {
       ctx.put(ROUTE, path);
-      handler.handle(ctx);
+      ctx.next();
     });
+    for (Handler<RoutingContext> handler : handlers) {
+      route.handler(handler);
+    }
   }
 
   /** Answers 200 with the action's JSON; its failures, and anything it throws, go to {@link #failure}. */

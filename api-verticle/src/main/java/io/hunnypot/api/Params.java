@@ -1,8 +1,10 @@
 package io.hunnypot.api;
 
 import io.hunnypot.api.export.ExportFormat;
+import io.hunnypot.contract.Cidr;
 import io.hunnypot.contract.SightingClass;
 import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
@@ -34,6 +36,10 @@ final class Params {
       new Kind<>(IpAddresses::normalise, "an IPv4 or IPv6 address such as 192.0.2.1 or 2001:db8::1");
   static final Kind<ExportFormat> EXPORT_FORMAT =
       new Kind<>(ExportFormat::fromWireName, "one of " + ExportFormat.wireNames());
+  static final Kind<String> NETWORK =
+      new Kind<>(text -> Cidr.parse(text).toString(), Cidr.EXPECTED);
+  static final Kind<Long> AUDIT_CURSOR =
+      new Kind<>(Params::positive, "the value of next from the previous page");
   static final Kind<Cursor> CURSOR =
       new Kind<>(Cursor::decode, "the value of next from the previous page");
 
@@ -76,6 +82,27 @@ final class Params {
     } catch (RuntimeException e) {
       throw ApiError.badParameter(name, "expected " + kind.expected());
     }
+  }
+
+  /** The request's body, a JSON object, or a 400 naming the body. */
+  static JsonObject body(RoutingContext ctx) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body != null) {
+        return body;
+      }
+    } catch (RuntimeException e) {
+      // not JSON, or not an object: said below
+    }
+    throw ApiError.badParameter("body", "expected a JSON object such as {\"network\": \"192.0.2.0/24\", \"comment\": \"why\"}");
+  }
+
+  private static long positive(String value) {
+    long number = Long.parseLong(value);
+    if (number < 1) {
+      throw new IllegalArgumentException("not positive: " + value);
+    }
+    return number;
   }
 
   private static int limit(String value) {

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
@@ -19,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Every SQL statement of the API, on the tables of the recorder's migrations, with their rows
@@ -67,6 +69,45 @@ final class Queries {
           (SELECT class, count(*) AS n FROM sightings GROUP BY class) c) AS by_class,
         (SELECT coalesce(jsonb_object_agg(ending, n), '{}') FROM
           (SELECT ending, count(*) AS n FROM sightings GROUP BY ending) e) AS by_ending""";
+
+  /** Ends a listing; answers the end it had, or no row for an address never sighted. */
+  private static final String DELIST = """
+      UPDATE offenders o SET listed_until = NULL
+      FROM (SELECT ip, listed_until FROM offenders WHERE ip = $1::text::inet FOR UPDATE) AS before
+      WHERE o.ip = before.ip
+      RETURNING before.listed_until""";
+
+  private static final String ALLOW = """
+      INSERT INTO allowlist (network, comment) VALUES ($1::text::cidr, $2)
+      ON CONFLICT (network) DO UPDATE SET comment = excluded.comment
+      RETURNING network::text AS network, comment, added_at, (xmax = 0) AS created""";
+
+  private static final String DELIST_NETWORK = """
+      UPDATE offenders SET listed_until = NULL
+      WHERE ip <<= $1::text::cidr AND listed_until IS NOT NULL
+      RETURNING host(ip)""";
+
+  private static final String DISALLOW = "DELETE FROM allowlist WHERE network = $1::text::cidr RETURNING network::text";
+
+  private static final String ALLOWLIST = """
+      SELECT network::text AS network, comment, added_at FROM allowlist ORDER BY network""";
+
+  private static final String AUDIT = """
+      INSERT INTO admin_audit (action, target, client, detail) VALUES ($1, $2, $3::text::inet, $4::jsonb)""";
+
+  private static final String AUDIT_LOG = """
+      SELECT id, at, action, target, host(client) AS client, detail FROM admin_audit
+      WHERE ($1::bigint IS NULL OR id < $1)
+      ORDER BY id DESC
+      LIMIT $2""";
+
+  /** Who did an admin action, and what it was, for the audit table. */
+  record Action(String action, String target, String client, JsonObject detail) {
+  }
+
+  /** What an allowlist entry added: the entry, whether it is new, and the listed addresses it ended. */
+  record Allowed(JsonObject entry, boolean created, List<String> delisted) {
+  }
 
   private final Pool pool;
 
@@ -135,6 +176,90 @@ final class Queries {
           .put("firstSighting", instant(row, "first_sighting"))
           .put("lastSighting", instant(row, "last_sighting"));
     });
+  }
+
+  /**
+   * Delists {@code ip} until it is sighted again, and audits it, in one transaction; false when
+   * the address was never sighted.
+   */
+  Future<Boolean> delist(String ip, String client) {
+    return transaction(connection -> connection.preparedQuery(DELIST).execute(Tuple.of(ip)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(false);
+      }
+      OffsetDateTime was = rows.iterator().next().getOffsetDateTime(0);
+      JsonObject detail = new JsonObject().put("listedUntil", was == null ? null : was.toInstant().toString());
+      return audit(connection, new Action("delist", ip, client, detail)).map(true);
+    }));
+  }
+
+  /** Adds (or re-comments) an allowlist entry and ends the listings inside it, audited, in one transaction. */
+  Future<Allowed> allow(String network, String comment, String client) {
+    return transaction(connection -> connection.preparedQuery(ALLOW).execute(Tuple.of(network, comment))
+        .compose(added -> connection.preparedQuery(DELIST_NETWORK).execute(Tuple.of(network)).compose(delistedRows -> {
+          Row row = added.iterator().next();
+          List<String> delisted = new ArrayList<>();
+          delistedRows.forEach(delistedRow -> delisted.add(IpAddresses.normalise(delistedRow.getString(0))));
+          JsonObject detail = new JsonObject().put("comment", comment).put("delisted", delisted.size());
+          return audit(connection, new Action("allowlist-add", network, client, detail))
+              .map(new Allowed(allowlistEntry(row), row.getBoolean("created"), delisted));
+        })));
+  }
+
+  /** Removes an allowlist entry, audited; false when there was none. */
+  Future<Boolean> disallow(String network, String client) {
+    return transaction(connection -> connection.preparedQuery(DISALLOW).execute(Tuple.of(network)).compose(rows ->
+        rows.size() == 0
+            ? Future.succeededFuture(false)
+            : audit(connection, new Action("allowlist-remove", network, client, new JsonObject())).map(true)));
+  }
+
+  Future<JsonArray> allowlist() {
+    return run(ALLOWLIST, Tuple.tuple()).map(rows -> {
+      JsonArray items = new JsonArray();
+      rows.forEach(row -> items.add(allowlistEntry(row)));
+      return items;
+    });
+  }
+
+  /** The audit table, newest first: a page of {@code limit} entries before the entry {@code before}, or the first. */
+  Future<JsonObject> auditLog(Long before, int limit) {
+    return run(AUDIT_LOG, Tuple.of(before, limit + 1)).map(rows -> {
+      JsonArray items = new JsonArray();
+      rows.forEach(row -> items.add(new JsonObject()
+          .put("id", row.getLong("id"))
+          .put("at", instant(row, "at"))
+          .put("action", row.getString("action"))
+          .put("target", row.getString("target"))
+          .put("client", row.getString("client") == null ? null : IpAddresses.normalise(row.getString("client")))
+          .put("detail", row.getJsonObject("detail"))));
+      boolean more = items.size() > limit;
+      if (more) {
+        items.remove(limit);
+      }
+      return new JsonObject().put("items", items)
+          .put("next", more ? String.valueOf(items.getJsonObject(limit - 1).getLong("id")) : null);
+    });
+  }
+
+  private static Future<Void> audit(SqlConnection connection, Action action) {
+    return connection.preparedQuery(AUDIT)
+        .execute(Tuple.of(action.action(), action.target(), action.client(), action.detail()))
+        .mapEmpty();
+  }
+
+  private static JsonObject allowlistEntry(Row row) {
+    return new JsonObject()
+        .put("network", row.getString("network"))
+        .put("comment", row.getString("comment"))
+        .put("addedAt", instant(row, "added_at"))
+        .put("source", "admin");
+  }
+
+  private <T> Future<T> transaction(Function<SqlConnection, Future<T>> work) {
+    return pool.withTransaction(work::apply)
+        .timeout(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .recover(e -> Future.failedFuture(ApiError.databaseUnavailable(e)));
   }
 
   /** Succeeds once the database has answered a trivial query; fails with the database's own error. */
