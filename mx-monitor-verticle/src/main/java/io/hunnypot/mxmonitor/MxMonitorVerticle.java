@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,6 +64,7 @@ public class MxMonitorVerticle extends VerticleBase {
     List<InetAddress> identity;
     try {
       request = ClassifyRequest.fromJson(message.body());
+      Objects.requireNonNull(request.domain(), "no domain");
       identity = addresses(request.identityAddresses());
     } catch (RuntimeException | UnknownHostException e) {
       message.fail(400, "malformed classify request: " + e.getMessage());

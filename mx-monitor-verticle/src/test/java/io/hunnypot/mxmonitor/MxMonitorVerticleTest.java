@@ -323,6 +323,9 @@ class MxMonitorVerticleTest {
         .satisfies(error -> assertThat(((ReplyException) error).failureCode()).isEqualTo(400));
     assertThatThrownBy(() -> ask("trap-only.test", "hp.test").await())
         .isInstanceOf(ReplyException.class).hasMessageContaining("not an address");
+    assertThatThrownBy(() -> vertx.eventBus().request(Addresses.MX_CLASSIFY,
+        new JsonObject().put("identityAddresses", new JsonArray().add("127.0.0.1"))).await())
+        .isInstanceOf(ReplyException.class).hasMessageContaining("no domain");
   }
 
   private double count(String name, String... tags) {
