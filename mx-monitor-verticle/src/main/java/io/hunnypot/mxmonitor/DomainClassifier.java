@@ -95,6 +95,9 @@ final class DomainClassifier {
   private Future<Classification> mxSet(Inquiry inquiry, Name domain, List<Record> records) {
     List<MXRecord> sorted = records.stream().filter(MXRecord.class::isInstance).map(MXRecord.class::cast)
         .sorted(Comparator.comparingInt(MXRecord::getPriority).thenComparing(MXRecord::getTarget)).toList();
+    if (sorted.isEmpty()) { // records, but none an MX: never read as "every MX is ours"
+      return implicitMx(inquiry, domain);
+    }
     List<Future<Mx>> resolved = sorted.stream()
         .map(mx -> addresses(inquiry, mx.getTarget())
             .map(addresses -> new Mx(mx.getPriority(), mx.getTarget(), addresses, inquiry.ours(addresses))))
