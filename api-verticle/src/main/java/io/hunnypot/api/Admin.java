@@ -24,8 +24,6 @@ import java.util.List;
  */
 final class Admin {
 
-  static final int MAX_COMMENT = 500;
-
   private final Vertx vertx;
   private final Queries queries;
   private final HunnypotConfig config;
@@ -82,18 +80,9 @@ final class Admin {
    */
   Future<JsonObject> allow(RoutingContext ctx) {
     Params.of(ctx);
-    JsonObject body = Params.body(ctx);
-    String network = Params.parse("network", body.getValue("network") instanceof String text ? text : "", Params.NETWORK);
-    Object comment = body.getValue("comment", "");
-    if (!(comment instanceof String text) || text.length() > MAX_COMMENT) {
-      throw ApiError.badParameter("comment", "expected a text of at most " + MAX_COMMENT + " characters");
-    }
-    for (String field : body.fieldNames()) {
-      if (!List.of("network", "comment").contains(field)) {
-        throw ApiError.badParameter(field, "unknown field; accepted: network, comment");
-      }
-    }
-    return queries.allow(network, (String) comment, client(ctx)).map(allowed -> {
+    JsonObject body = ctx.body().asJsonObject(); // its shape checked against the OpenAPI document
+    String network = Params.parse("network", body.getString("network"), Params.NETWORK);
+    return queries.allow(network, body.getString("comment", ""), client(ctx)).map(allowed -> {
       publish(allowed.delisted());
       return allowed.entry().put("created", allowed.created()).put("delisted", allowed.delisted().size());
     });

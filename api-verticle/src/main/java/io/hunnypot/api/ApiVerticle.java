@@ -50,6 +50,7 @@ public class ApiVerticle extends VerticleBase {
   private Queries queries;
   private Listings listings;
   private Admin admin;
+  private RequestValidation validation;
   private HttpServer server;
 
   public ApiVerticle(HunnypotConfig config, PrometheusMeterRegistry registry) {
@@ -73,9 +74,11 @@ public class ApiVerticle extends VerticleBase {
     listings = new Listings(pool, config.listing());
     admin = new Admin(vertx, queries, config);
     HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port());
-    return vertx.createHttpServer(options)
-        .requestHandler(router())
-        .listen()
+    return RequestValidation.load(vertx)
+        .compose(loaded -> {
+          validation = loaded;
+          return vertx.createHttpServer(options).requestHandler(router()).listen();
+        })
         .onSuccess(listening -> {
           server = listening;
           LOG.info("HTTP API listening on {} port {}", config.http().host(), listening.actualPort());
@@ -103,6 +106,8 @@ public class ApiVerticle extends VerticleBase {
         .onFailure(ctx::fail));
     route(router, HttpMethod.DELETE, "/api/v1/allowlist/:cidr", admin::authorize, json(admin::disallow));
     route(router, HttpMethod.GET, "/api/v1/audit", admin::authorize, json(admin::audit));
+    get(router, "/api/v1/openapi.yaml", ctx -> ctx.response().putHeader("content-type", "application/yaml")
+        .end(validation.document()));
     get(router, "/health", json(ctx -> Future.succeededFuture(new JsonObject().put("status", "up"))));
     get(router, "/ready", this::ready);
     get(router, "/metrics", ctx -> ctx.response().putHeader("content-type", PROMETHEUS_TEXT).end(registry.scrape()));
@@ -162,20 +167,25 @@ public class ApiVerticle extends VerticleBase {
             + (e instanceof TimeoutException ? "no answer within " + READY_TIMEOUT_SECONDS + " s" : e.getMessage()))));
   }
 
-  private static void get(Router router, String path, Handler<RoutingContext> handler) {
+  private void get(Router router, String path, Handler<RoutingContext> handler) {
     route(router, HttpMethod.GET, path, handler);
   }
 
-  /** Routes {@code method path} through the handlers in turn, remembering its template for the request counter. */
+  /**
+   * Routes {@code method path}, remembering its template for the request counter: through the
+   * guards first (the admin token), then the validation against the OpenAPI document, then the
+   * last handler, which answers.
+   */
   @SafeVarargs
-  private static void route(Router router, HttpMethod method, String path, Handler<RoutingContext>... handlers) {
+  private void route(Router router, HttpMethod method, String path, Handler<RoutingContext>... handlers) {
     Route route = router.route(method, path).handler(ctx -> {
       ctx.put(ROUTE, path);
       ctx.next();
     });
-    for (Handler<RoutingContext> handler : handlers) {
-      route.handler(handler);
+    for (int i = 0; i < handlers.length - 1; i++) {
+      route.handler(handlers[i]);
     }
+    route.handler(validation::validate).handler(handlers[handlers.length - 1]);
   }
 
   /** Answers 200 with the action's JSON; its failures, and anything it throws, go to {@link #failure}. */

@@ -4,7 +4,6 @@ import io.hunnypot.api.export.ExportFormat;
 import io.hunnypot.contract.Cidr;
 import io.hunnypot.contract.SightingClass;
 import io.vertx.core.MultiMap;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
@@ -82,19 +81,6 @@ final class Params {
     } catch (RuntimeException e) {
       throw ApiError.badParameter(name, "expected " + kind.expected());
     }
-  }
-
-  /** The request's body, a JSON object, or a 400 naming the body. */
-  static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      if (body != null) {
-        return body;
-      }
-    } catch (RuntimeException e) {
-      // not JSON, or not an object: said below
-    }
-    throw ApiError.badParameter("body", "expected a JSON object such as {\"network\": \"192.0.2.0/24\", \"comment\": \"why\"}");
   }
 
   private static long positive(String value) {
