@@ -62,8 +62,10 @@ final class SightingDelivery {
       if (refused(sent.cause())) {
         return giveUp(json, sent.cause());
       }
-      LOG.warn("no recorder acknowledged sighting {} ({}); keeping sightings in the spool {} until one does",
-          json.getString("id"), sent.cause().getMessage(), spool.dir());
+      if (spool.isEmpty()) { // the first of an outage: the others follow it into the spool
+        LOG.warn("no recorder acknowledged sighting {} ({}); keeping sightings in the spool {} until one does",
+            json.getString("id"), sent.cause().getMessage(), spool.dir());
+      }
       return keep(json);
     });
   }
