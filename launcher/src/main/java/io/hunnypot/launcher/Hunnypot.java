@@ -30,6 +30,10 @@ public final class Hunnypot implements Callable<Integer> {
       description = "What this node runs, comma-separated: listener, mx-monitor, recorder, api (default: all).")
   String roles;
 
+  @Option(names = "--cluster",
+      description = "Join the Hazelcast cluster of the cluster.* keys (TCP-IP members, no multicast), so that each role can run on nodes of its own.")
+  boolean cluster;
+
   private final Map<String, String> environment;
   private Node node;
 
@@ -56,7 +60,7 @@ public final class Hunnypot implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Set<Role> chosen = Role.parse(roles);
-    node = Node.start(config(), chosen);
+    node = Node.start(config(), chosen, cluster);
     return 0;
   }
 

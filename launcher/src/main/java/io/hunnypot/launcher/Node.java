@@ -1,18 +1,25 @@
 package io.hunnypot.launcher;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import io.hunnypot.api.ApiVerticle;
 import io.hunnypot.api.dnsbl.DnsblVerticle;
 import io.hunnypot.config.HunnypotConfig;
 import io.hunnypot.listener.ListenerVerticle;
 import io.hunnypot.mxmonitor.MxMonitorVerticle;
 import io.hunnypot.recorder.RecorderVerticle;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +32,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One running Hunnypot process: the roles it was asked for, deployed as verticles on one
  * Vert.x instance, and the embedded PostgreSQL when no external database is configured.
+ * Clustered, the Vert.x instance joins the others through Hazelcast and the roles talk over
+ * the clustered event bus; a node without the API role serves its own /health, /ready and
+ * /metrics ({@link NodeStatusVerticle}).
  */
 public final class Node implements AutoCloseable {
 
@@ -34,18 +44,26 @@ public final class Node implements AutoCloseable {
 
   private final Vertx vertx;
   private final Optional<EmbeddedDatabase> database;
+  private final Optional<ClusterManager> cluster;
   private ListenerVerticle listener;
   private ApiVerticle api;
   private DnsblVerticle dnsbl;
+  private NodeStatusVerticle status;
   private String listenerDeployment;
 
-  private Node(Vertx vertx, Optional<EmbeddedDatabase> database) {
+  private Node(Vertx vertx, Optional<EmbeddedDatabase> database, Optional<ClusterManager> cluster) {
     this.vertx = vertx;
     this.database = database;
+    this.cluster = cluster;
   }
 
-  /** Starts the roles and returns once every one of them is serving; fails with the first error. */
+  /** Starts the roles in this process alone, and returns once every one of them is serving; fails with the first error. */
   public static Node start(HunnypotConfig config, Set<Role> roles) throws Exception {
+    return start(config, roles, false);
+  }
+
+  /** Starts the roles, joining the cluster of the {@code cluster.*} keys first when {@code clustered}. */
+  public static Node start(HunnypotConfig config, Set<Role> roles, boolean clustered) throws Exception {
     Optional<EmbeddedDatabase> database = Optional.empty();
     if (config.db().embedded() && roles.stream().anyMatch(Role::needsDatabase)) {
       EmbeddedDatabase embedded = EmbeddedDatabase.start(Path.of(config.data().dir()));
@@ -54,25 +72,64 @@ public final class Node implements AutoCloseable {
       LOG.info("Embedded PostgreSQL serving {} from {}", embedded.url(), Path.of(config.data().dir(), "postgres").toAbsolutePath());
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
-    Node node = new Node(vertx, database);
+    VertxOptions options = new VertxOptions()
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    Optional<ClusterManager> cluster = Optional.empty();
+    Vertx vertx;
     try {
-      await(node.deploy(config, roles, registry), START_TIMEOUT);
+      if (clustered) {
+        HazelcastClusterManager manager = new HazelcastClusterManager(Clustering.hazelcast(config.cluster()));
+        options.setEventBusOptions(Clustering.eventBus(config.cluster()));
+        vertx = await(builder.with(options).withClusterManager(manager).buildClustered(), START_TIMEOUT);
+        watch(manager, registry);
+        cluster = Optional.of(manager);
+      } else {
+        vertx = builder.with(options).build();
+      }
+    } catch (Exception e) {
+      if (database.isPresent()) {
+        database.get().close();
+      }
+      throw e;
+    }
+    Node node = new Node(vertx, database, cluster);
+    String name = config.node().resolvedName();
+    try {
+      await(node.deploy(config, name, roles, registry), START_TIMEOUT);
     } catch (Exception e) {
       node.close();
       throw e;
     }
-    LOG.info("Hunnypot node {} running {}{}{}{}", config.node().resolvedName(), roles,
+    LOG.info("Hunnypot node {} running {}{}{}{}{}{}", name, roles,
         node.listener == null ? "" : "; SMTP on port " + node.listener.actualPort(),
-        node.api == null ? "" : "; HTTP on port " + node.api.actualPort() + ", DNSBL on port " + node.dnsbl.actualPort(),
+        node.api == null ? "" : "; DNSBL on port " + node.dnsbl.actualPort(),
+        "; HTTP on port " + node.httpPort(),
+        cluster.isEmpty() ? "" : "; in cluster " + config.cluster().name() + " of " + cluster.get().getNodes().size()
+            + " nodes, event bus on " + config.cluster().host(),
         roles.stream().anyMatch(Role::needsDatabase) ? "; database " + config.db().redactedUrl() : "");
     return node;
   }
 
-  private Future<?> deploy(HunnypotConfig config, Set<Role> roles, PrometheusMeterRegistry registry) {
+  /** Counts the cluster's members in the metrics, and says in the log when one joins or leaves. */
+  private static void watch(HazelcastClusterManager manager, MeterRegistry registry) {
+    Gauge.builder("hunnypot.cluster.members", manager, m -> m.isActive() ? m.getNodes().size() : 0)
+        .description("nodes in the cluster as this node sees it, itself included; 0 when out of it")
+        .register(registry);
+    manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        LOG.info("cluster: {} joined; {} members", event.getMember().getAddress(), event.getMembers().size());
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        LOG.warn("cluster: {} left; {} members", event.getMember().getAddress(), event.getMembers().size());
+      }
+    });
+  }
+
+  private Future<?> deploy(HunnypotConfig config, String name, Set<Role> roles, PrometheusMeterRegistry registry) {
     Future<?> chain = Future.succeededFuture();
     for (Role role : roles) {
       chain = chain.compose(previous -> switch (role) {
@@ -89,7 +146,11 @@ public final class Node implements AutoCloseable {
         }
       });
     }
-    return chain;
+    if (roles.contains(Role.API)) {
+      return chain;
+    }
+    status = new NodeStatusVerticle(config.http(), name, roles, registry, cluster);
+    return chain.compose(deployed -> vertx.deployVerticle(status));
   }
 
   /** The SMTP port actually bound (useful with port 0). */
@@ -97,9 +158,9 @@ public final class Node implements AutoCloseable {
     return listener.actualPort();
   }
 
-  /** The HTTP port actually bound (useful with port 0). */
+  /** The HTTP port actually bound (useful with port 0): the API's, or else the node status's. */
   public int httpPort() {
-    return api.actualPort();
+    return api != null ? api.actualPort() : status.actualPort();
   }
 
   /** The DNSBL port actually bound, UDP and TCP (useful with port 0). */
@@ -122,9 +183,9 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private static void await(Future<?> future, Duration timeout) throws Exception {
+  private static <T> T await(Future<T> future, Duration timeout) throws Exception {
     try {
-      future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     }

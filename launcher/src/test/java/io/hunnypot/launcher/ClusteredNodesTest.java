@@ -1,0 +1,148 @@
+package io.hunnypot.launcher;
+
+import com.hazelcast.config.Config;
+import io.hunnypot.config.ConfigException;
+import io.hunnypot.config.ConfigLoader;
+import io.hunnypot.config.HunnypotConfig;
+import io.hunnypot.testsupport.SmtpClient;
+import io.hunnypot.testsupport.TestDatabase;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Two clustered nodes in this JVM, each its own Vert.x and Hazelcast member on 127.0.0.1: a
+ * listener alone, and a recorder with the MX monitor and the API. The same as separate
+ * machines, but for the process ({@link ClusterProcessesTest} has those).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusteredNodesTest {
+
+  @TempDir
+  static Path dataDir;
+
+  private Node central;
+  private Node listener;
+
+  @BeforeAll
+  void startNodes() throws Exception {
+    int centralPort = freePort();
+    int listenerPort = freePort();
+    Map<String, String> common = Map.of(
+        "HUNNYPOT_CLUSTER_NAME", "test-" + UUID.randomUUID(),
+        "HUNNYPOT_CLUSTER_MEMBERS", "127.0.0.1:" + centralPort + ",127.0.0.1:" + listenerPort,
+        "HUNNYPOT_DATA_DIR", dataDir.toString(),
+        "HUNNYPOT_SMTP_PORT", "0",
+        "HUNNYPOT_HTTP_PORT", "0",
+        "HUNNYPOT_DNSBL_PORT", "0",
+        "HUNNYPOT_TRAP_DOMAINS", "trap.example");
+    central = Node.start(config(common, "HUNNYPOT_NODE_NAME", "central", "HUNNYPOT_CLUSTER_PORT", String.valueOf(centralPort),
+        "HUNNYPOT_DB_URL", TestDatabase.newDatabaseUrl()), Role.parse("recorder,mx-monitor,api"), true);
+    listener = Node.start(config(common, "HUNNYPOT_NODE_NAME", "mx1", "HUNNYPOT_CLUSTER_PORT", String.valueOf(listenerPort)),
+        Role.parse("listener"), true);
+  }
+
+  @AfterAll
+  void stopNodes() throws Exception {
+    listener.close();
+    central.close();
+  }
+
+  private static HunnypotConfig config(Map<String, String> common, String... more) {
+    Map<String, String> environment = new HashMap<>(common);
+    for (int i = 0; i < more.length; i += 2) {
+      environment.put(more[i], more[i + 1]);
+    }
+    return ConfigLoader.load(Optional.empty(), environment);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Test
+  @DisplayName("a session at a listener-only node is classified and stored by the other node, and names the listener's node")
+  void sightingCrossesTheCluster() throws Exception {
+    try (SmtpClient smtp = SmtpClient.connect("127.0.0.1", listener.smtpPort())) {
+      assertThat(smtp.readReply().code()).isEqualTo(220);
+      smtp.command("HELO across.example");
+      smtp.command("MAIL FROM:<a@b.example>");
+      smtp.command("RCPT TO:<x@trap.example>");
+      assertThat(smtp.command("DATA").code()).isEqualTo(451);
+      assertThat(smtp.command("QUIT").code()).isEqualTo(221);
+    }
+    JsonObject sightings = new HttpJson(central.httpPort()).await("/api/v1/sightings?limit=10",
+        json -> json.getJsonArray("items").stream().anyMatch(s -> ((JsonObject) s).getString("helo").equals("across.example")));
+    JsonObject sighting = sightings.getJsonArray("items").stream().map(JsonObject.class::cast)
+        .filter(s -> s.getString("helo").equals("across.example")).findFirst().orElseThrow();
+    assertThat(sighting.getString("node")).isEqualTo("mx1");
+    assertThat(sighting.getString("class")).as("the MX monitor answered across the cluster").isEqualTo("trap-domain");
+  }
+
+  @Test
+  @DisplayName("a listener-only node serves /ready with its cluster membership and its spool, and /metrics of its own")
+  void listenerNodeStatus() throws Exception {
+    HttpJson status = new HttpJson(listener.httpPort());
+    JsonObject ready = status.await("/ready", json -> json.getJsonObject("cluster").getInteger("members") == 2);
+    assertThat(ready.getString("status")).isEqualTo("ready");
+    assertThat(ready.getString("node")).isEqualTo("mx1");
+    assertThat(ready.getJsonObject("cluster").getBoolean("joined")).isTrue();
+    assertThat(ready.getJsonObject("spool").fieldNames())
+        .contains("sightings", "bytes", "full", "spooled", "replayed", "refused");
+    assertThat(ready.getJsonObject("spool").getBoolean("full")).isFalse();
+
+    String metrics = status.get("/metrics").body();
+    assertThat(metrics).contains("hunnypot_cluster_members 2.0", "hunnypot_spool_sightings ", "hunnypot_sightings_replayed_total",
+        "hunnypot_smtp_connections_refused_total{limit=\"spool-full\"}");
+    assertThat(status.get("/api/v1/offenders").status()).as("no API on a listener-only node").isEqualTo(404);
+    assertThat(status.get("/health").json().getString("status")).isEqualTo("up");
+  }
+
+  @Test
+  @DisplayName("the Hazelcast member of the cluster.* keys: its name, TCP-IP members, no multicast or auto-detection, bound to cluster.host")
+  void hazelcastFromKeys() {
+    HunnypotConfig.Cluster cluster = config(Map.of(), "HUNNYPOT_CLUSTER_NAME", "prod", "HUNNYPOT_CLUSTER_MEMBERS",
+        "10.0.0.1,10.0.0.2:5702", "HUNNYPOT_CLUSTER_HOST", "10.0.0.1", "HUNNYPOT_CLUSTER_PUBLIC_HOST", "192.0.2.1").cluster();
+    Config hazelcast = Clustering.hazelcast(cluster);
+    assertThat(hazelcast.getClusterName()).isEqualTo("prod");
+    var join = hazelcast.getNetworkConfig().getJoin();
+    assertThat(join.getMulticastConfig().isEnabled()).isFalse();
+    assertThat(join.getAutoDetectionConfig().isEnabled()).isFalse();
+    assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
+    assertThat(join.getTcpIpConfig().getMembers()).containsExactly("10.0.0.1", "10.0.0.2:5702");
+    assertThat(hazelcast.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("10.0.0.1");
+    assertThat(hazelcast.getNetworkConfig().getPublicAddress()).isEqualTo("192.0.2.1");
+    assertThat(hazelcast.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+    assertThat(hazelcast.getMultiMapConfig("__vertx.subs").getValueCollectionType().name()).isEqualTo("SET");
+    assertThat(Clustering.eventBus(cluster).getHost()).isEqualTo("10.0.0.1");
+    assertThat(Clustering.eventBus(cluster).getClusterPublicHost()).isEqualTo("192.0.2.1");
+  }
+
+  @Test
+  @DisplayName("a cluster.hazelcastConfig file that is missing or not Hazelcast's is refused, naming the key")
+  void badHazelcastFile() throws IOException {
+    assertThatThrownBy(() -> Clustering.hazelcast(config(Map.of(), "HUNNYPOT_CLUSTER_HAZELCAST_CONFIG", "/nonexistent.yaml").cluster()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.hazelcastConfig");
+    Path bad = Files.writeString(dataDir.resolve("bad.yaml"), "hazelcast:\n  network:\n    portt: 5701\n");
+    assertThatThrownBy(() -> Clustering.hazelcast(config(Map.of(), "HUNNYPOT_CLUSTER_HAZELCAST_CONFIG", bad.toString()).cluster()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.hazelcastConfig");
+  }
+}
