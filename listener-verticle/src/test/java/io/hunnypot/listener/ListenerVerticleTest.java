@@ -379,7 +379,7 @@ class ListenerVerticleTest {
     assertThat(counter("hunnypot.sightings.delivered")).isZero();
     assertThat(counter("hunnypot.sightings.unrecorded")).isZero();
     eventually(() -> assertThat(gauge("hunnypot.spool.sightings")).isZero());
-    assertThat(spoolFiles()).isEmpty();
+    eventually(() -> assertThat(spoolFiles()).isEmpty());
   }
 
   @Test
@@ -402,7 +402,7 @@ class ListenerVerticleTest {
     assertThat(helos).containsExactly("s1.example", "s2.example", "s3.example", "s4.example", "s5.example");
     eventually(() -> assertThat(gauge("hunnypot.spool.sightings")).isZero());
     assertThat(counter("hunnypot.sightings.replayed")).isEqualTo(5);
-    assertThat(spoolFiles()).isEmpty();
+    eventually(() -> assertThat(spoolFiles()).isEmpty());
   }
 
   @Test
