@@ -29,9 +29,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * The HTTP API: offenders, sightings and statistics read from the recorder's tables, and
- * {@code /health}, {@code /ready}, {@code /metrics} for whoever runs the node. It deploys
- * while the database is down; {@code /ready} says when it is usable.
+ * The HTTP API: offenders, sightings and statistics read from the recorder's tables, exports
+ * of the listing, the admin calls, the live feed, its own OpenAPI document (which every request
+ * is validated against), and {@code /health}, {@code /ready}, {@code /metrics} for whoever runs
+ * the node. It deploys while the database is down; {@code /ready} says when it is usable.
  */
 public class ApiVerticle extends VerticleBase {
 
@@ -51,6 +52,7 @@ public class ApiVerticle extends VerticleBase {
   private Listings listings;
   private Admin admin;
   private RequestValidation validation;
+  private LiveFeed liveFeed;
   private HttpServer server;
 
   public ApiVerticle(HunnypotConfig config, PrometheusMeterRegistry registry) {
@@ -74,7 +76,9 @@ public class ApiVerticle extends VerticleBase {
     listings = new Listings(pool, config.listing());
     admin = new Admin(vertx, queries, config);
     HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port());
-    return RequestValidation.load(vertx)
+    liveFeed = new LiveFeed(vertx, registry);
+    return liveFeed.start()
+        .compose(following -> RequestValidation.load(vertx))
         .compose(loaded -> {
           validation = loaded;
           return vertx.createHttpServer(options).requestHandler(router()).listen();
@@ -87,6 +91,7 @@ public class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    liveFeed.stop(registry);
     return pool.close();
   }
 
@@ -106,6 +111,7 @@ public class ApiVerticle extends VerticleBase {
         .onFailure(ctx::fail));
     route(router, HttpMethod.DELETE, "/api/v1/allowlist/:cidr", admin::authorize, json(admin::disallow));
     route(router, HttpMethod.GET, "/api/v1/audit", admin::authorize, json(admin::audit));
+    get(router, "/api/v1/events", liveFeed::subscribe);
     get(router, "/api/v1/openapi.yaml", ctx -> ctx.response().putHeader("content-type", "application/yaml")
         .end(validation.document()));
     get(router, "/health", json(ctx -> Future.succeededFuture(new JsonObject().put("status", "up"))));
