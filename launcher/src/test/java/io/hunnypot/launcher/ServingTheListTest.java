@@ -3,6 +3,7 @@ package io.hunnypot.launcher;
 import io.hunnypot.config.ConfigLoader;
 import io.hunnypot.config.HunnypotConfig;
 import io.hunnypot.testsupport.SmtpClient;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -18,15 +19,22 @@ import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,9 +46,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServingTheListTest {
 
   static final String ZONE = "bl.test.invalid";
+  static final String TOKEN = "e2e-admin-token";
 
   @TempDir
   static Path dataDir;
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private Map<String, String> environment;
   private Node node;
@@ -55,7 +66,8 @@ class ServingTheListTest {
         "HUNNYPOT_DNSBL_HOST", "127.0.0.1",
         "HUNNYPOT_DNSBL_PORT", "0",
         "HUNNYPOT_DNSBL_ZONE", ZONE,
-        "HUNNYPOT_TRAP_DOMAINS", "trap.example");
+        "HUNNYPOT_TRAP_DOMAINS", "trap.example",
+        "HUNNYPOT_ADMIN_TOKEN", TOKEN);
     HunnypotConfig config = ConfigLoader.load(Optional.empty(), environment);
     node = Node.start(config, EnumSet.allOf(Role.class));
     api = new HttpJson(node.httpPort());
@@ -72,11 +84,7 @@ class ServingTheListTest {
     String name = "21.0.0.127." + ZONE;
     assertThat(dnsbl(name)).isEqualTo(Rcode.NXDOMAIN);
     deliver("127.0.0.21");
-    long ended = System.nanoTime();
-    while (dnsbl(name) != Rcode.NOERROR) {
-      assertThat(Duration.ofNanos(System.nanoTime() - ended)).as("listed in the DNSBL").isLessThan(Duration.ofSeconds(1));
-      Thread.sleep(10);
-    }
+    awaitDnsbl(name, Rcode.NOERROR);
   }
 
   @Test
@@ -104,6 +112,48 @@ class ServingTheListTest {
         .execute("export", "hosts", "--output", dataDir.resolve("hosts").toString());
     assertThat(exit).isEqualTo(Hunnypot.BAD_CONFIGURATION);
     assertThat(err.toString()).contains("unknown export format 'hosts'").contains("rbldnsd6");
+  }
+
+  @Test
+  @DisplayName("an admin delisting reaches the DNSBL within a second, and the address is listed again when sighted again")
+  void delistingReachesTheDnsbl() throws Exception {
+    String name = "23.0.0.127." + ZONE;
+    deliver("127.0.0.23");
+    awaitDnsbl(name, Rcode.NOERROR);
+    HttpResponse<String> delisted = HTTP.send(HttpRequest.newBuilder(api("/api/v1/offenders/127.0.0.23"))
+        .header("Authorization", "Bearer " + TOKEN).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(delisted.statusCode()).isEqualTo(200);
+    awaitDnsbl(name, Rcode.NXDOMAIN);
+    deliver("127.0.0.23");
+    awaitDnsbl(name, Rcode.NOERROR);
+  }
+
+  @Test
+  @DisplayName("the live feed delivers a sighting made through SMTP")
+  void liveFeedDeliversASighting() throws Exception {
+    HttpResponse<Stream<String>> feed = HTTP.send(HttpRequest.newBuilder(api("/api/v1/events")).build(),
+        HttpResponse.BodyHandlers.ofLines());
+    try (Stream<String> lines = feed.body()) {
+      deliver("127.0.0.24");
+      Optional<String> sighting = CompletableFuture.supplyAsync(() -> lines
+              .filter(line -> line.startsWith("data: ") && line.contains("\"clientIp\":\"127.0.0.24\"")).findFirst())
+          .get(10, TimeUnit.SECONDS);
+      assertThat(sighting).isPresent();
+      assertThat(new JsonObject(sighting.get().substring(6)).getString("class")).isEqualTo("trap-domain");
+    }
+  }
+
+  private URI api(String path) {
+    return URI.create("http://127.0.0.1:" + node.httpPort() + path);
+  }
+
+  /** Asks the DNSBL until it answers {@code rcode}; fails after a second. */
+  private void awaitDnsbl(String name, int rcode) throws Exception {
+    long start = System.nanoTime();
+    while (dnsbl(name) != rcode) {
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("DNSBL answer for " + name).isLessThan(Duration.ofSeconds(1));
+      Thread.sleep(10);
+    }
   }
 
   /** A session from {@code client} that delivers to the trap domain. */
