@@ -128,50 +128,35 @@ drive() {
   [ "$rc" -eq 0 ] || die "smtp-source against $label exited with $rc"
 }
 
-# measure <label> <port> [stats URL]: the warm-up, then ROUNDS rounds of SESSIONS. With a
-# stats URL, waits after each run until the sightings stored reach the sessions sent so far.
-# Sets `rate` (median sessions/s), `stored_rate` (median sessions/s counted until the last
-# sighting of the round was stored), `sent` and `completed` (all runs, warm-up included).
-measure() {
-  local label=$1 port=$2 stats=${3:-} rates=() stored_rates=() round stored after out
-  sent=0 completed_all=0
-  for round in warmup $(seq "$ROUNDS"); do
-    local count=$SESSIONS; [ "$round" != warmup ] || count=$WARMUP
-    [ "$count" -gt 0 ] || continue
-    drive "$label-$round" "$port" "$count"
-    sent=$((sent + count)) completed_all=$((completed_all + completed))
-    if [ -n "$stats" ]; then
-      out=$(helper wait-stored "$stats" "$STATS_FIELD" --expected "$sent" --since "$started") || die "reading $stats"
-      read -r stored after <<<"$out"
-      [ "$stored" -eq "$sent" ] || say "  $label $round: $stored sightings stored of $sent sessions sent"
-    fi
-    [ "$round" != warmup ] || continue
-    rates+=("$(per_second "$count" "$seconds")")
-    [ -z "$stats" ] || stored_rates+=("$(per_second "$count" "$after")")
-  done
-  rate=$(median "${rates[@]}")
-  stored_rate=$([ -z "$stats" ] || median "${stored_rates[@]}")
-  completed=$completed_all
-  say "  $label: rounds of $SESSIONS at ${rates[*]} sessions/s, median $rate" \
-      "${stats:+(until every sighting stored: ${stored_rates[*]}, median $stored_rate)}"
+# sink_run <label> <sessions>, hunnypot_run <label> <sessions>: one smtp-source run against
+# each server, added to its totals. Hunnypot's waits until the sightings stored reach the
+# sessions sent so far, and sets `after`: seconds from the run's start to that poll.
+sink_sent=0 sink_completed=0 hp_sent=0 hp_completed=0
+sink_run() {
+  drive "smtp-sink-$1" "$sink_port" "$2"
+  sink_sent=$((sink_sent + $2)) sink_completed=$((sink_completed + completed))
+}
+hunnypot_run() {
+  local out stored
+  drive "hunnypot-$1" "$smtp_port" "$2"
+  hp_sent=$((hp_sent + $2)) hp_completed=$((hp_completed + completed))
+  out=$(helper wait-stored "$stats_url" "$STATS_FIELD" --expected "$hp_sent" --since "$started") || die "reading $stats_url"
+  read -r stored after <<<"$out"
+  [ "$stored" -eq "$hp_sent" ] || say "  after hunnypot $1: $stored sightings stored of $hp_sent sessions sent"
 }
 
 read -r sink_port smtp_port http_port dnsbl_port <<<"$(helper free-ports 4)"
 
-# ---- 2a. smtp-sink --------------------------------------------------------------------------
-# -r DATA: smtp-sink rejects DATA with 450 as Hunnypot does with 451, so both servers hold
-# the same dialogue (HELO, MAIL, RCPT, DATA, RSET, QUIT) and the figures compare like for like.
+# ---- 2. smtp-sink and Hunnypot, both listening; measured rounds alternate -------------------
+# Other work on a shared machine then weighs on both alike. smtp-sink -r DATA rejects DATA
+# with 450 as Hunnypot does with 451: both hold the same dialogue (HELO, MAIL, RCPT, DATA,
+# RSET, QUIT), so the figures compare like for like.
 sink_user=(); [ "$(id -u)" -ne 0 ] || sink_user=(-u nobody)
 LD_LIBRARY_PATH=$postfix_libs "$sink_bin" "${sink_user[@]}" -r DATA "127.0.0.1:$sink_port" 1024 >"$run/smtp-sink.log" 2>&1 &
 sink_pid=$!
 sleep 0.3
 kill -0 "$sink_pid" 2>/dev/null || die "smtp-sink did not start: $(cat "$run/smtp-sink.log")"
-say "smtp-sink on 127.0.0.1:$sink_port: $WARMUP warm-up sessions, then $ROUNDS rounds of $SESSIONS, $PARALLEL in parallel"
-measure smtp-sink "$sink_port"
-sink_rate=$rate sink_sent=$sent sink_completed=$completed
-kill -TERM "$sink_pid"; wait "$sink_pid" 2>/dev/null || true; sink_pid=""
 
-# ---- 2b. Hunnypot ---------------------------------------------------------------------------
 limit=$(( (IDLE > PARALLEL ? IDLE : PARALLEL) + 100 ))
 config=$run/hunnypot.yaml
 cat >"$config" <<EOF
@@ -205,23 +190,42 @@ start_hunnypot() {
   local label=$1; shift
   (cd "$root" && exec env "$@" ./hunnypot --config "$config") >"$run/hunnypot-$label.log" 2>&1 &
   hunnypot_pid=$!
-  helper wait-ready "http://127.0.0.1:$http_port/ready" --pid "$hunnypot_pid" --timeout 240 \
+  helper wait-ready "http://127.0.0.1:$http_port/ready" --listening "$smtp_port" --pid "$hunnypot_pid" --timeout 180 \
     || { tail -30 "$run/hunnypot-$label.log" >&2; die "Hunnypot did not become ready (log: $run/hunnypot-$label.log)"; }
 }
 
 say "Building Hunnypot if needed..."
 (cd "$root" && ./hunnypot --version >"$run/build.log" 2>&1) || { tail -30 "$run/build.log" >&2; die "./hunnypot --version"; }
-say "Hunnypot on 127.0.0.1:$smtp_port (HTTP $http_port), JAVA_OPTS=$JAVA_OPTS"
 start_hunnypot throughput
-measure hunnypot "$smtp_port" "$stats_url"
-hp_rate=$rate hp_stored_rate=$stored_rate hp_sent=$sent hp_completed=$completed
+say "smtp-sink on 127.0.0.1:$sink_port; Hunnypot on 127.0.0.1:$smtp_port (HTTP $http_port), JAVA_OPTS=$JAVA_OPTS"
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+if [ "$WARMUP" -gt 0 ]; then
+  say "Warm-up: $WARMUP sessions to each, $PARALLEL in parallel"
+  sink_run warmup "$WARMUP"
+  hunnypot_run warmup "$WARMUP"
+fi
+sink_rates=() hp_rates=() hp_stored_rates=()
+for round in $(seq "$ROUNDS"); do
+  sink_run "$round" "$SESSIONS"
+  sink_rates+=("$(per_second "$SESSIONS" "$seconds")")
+  hunnypot_run "$round" "$SESSIONS"
+  hp_rates+=("$(per_second "$SESSIONS" "$seconds")") hp_stored_rates+=("$(per_second "$SESSIONS" "$after")")
+  say "  round $round of $SESSIONS sessions: smtp-sink ${sink_rates[-1]}/s, Hunnypot ${hp_rates[-1]}/s" \
+      "(${hp_stored_rates[-1]}/s counted until every sighting was stored)"
+done
+load_after=$(cut -d' ' -f1 /proc/loadavg)
+kill -TERM "$sink_pid"; wait "$sink_pid" 2>/dev/null || true; sink_pid=""
+sink_rate=$(median "${sink_rates[@]}") hp_rate=$(median "${hp_rates[@]}") hp_stored_rate=$(median "${hp_stored_rates[@]}")
+rate_ratio=$(ratio "$hp_rate" "$sink_rate")
+say "  medians: smtp-sink $sink_rate/s, Hunnypot $hp_rate/s ($hp_stored_rate/s until stored), ratio $rate_ratio;" \
+    "load average $load_before before, $load_after after"
+
 out=$(helper wait-stored "$stats_url" "$STATS_FIELD" --expected "$hp_sent" --since 0) || die "reading $stats_url"
 read -r stored _ <<<"$out"
-rate_ratio=$(ratio "$hp_rate" "$sink_rate")
 # Each smtp-source session must be one clean sighting: class trap-domain, ended by QUIT.
 out=$(helper breakdown "$stats_url") || die "reading $stats_url"
 eval "$out" # clean_class clean_ending breakdown
-say "  Hunnypot: stored sightings by $breakdown"
+say "  Hunnypot: $stored sightings stored for $hp_sent sessions sent; by $breakdown"
 failed=0
 if [ "$stored" -ne "$hp_sent" ] || [ "$clean_class" -ne "$hp_sent" ] || [ "$clean_ending" -ne "$hp_sent" ] \
     || [ "$hp_completed" -ne "$hp_sent" ] || [ "$sink_completed" -ne "$sink_sent" ]; then
@@ -273,9 +277,11 @@ ratio_met=$(awk -v r="$rate_ratio" 'BEGIN { print (r >= 0.5) }')
 rss_met=$(awk -v kb="$java_rss_kb" 'BEGIN { print (kb < 512 * 1024) }')
 cat <<EOF
 
-Hunnypot SMTP benchmark, $(date -u +%Y-%m-%d), $(nproc) CPUs, loopback. smtp-source ${SOURCE_FLAGS[*]}:
-one message per session, $WARMUP warm-up sessions then $ROUNDS rounds of $SESSIONS (median), against
-smtp-sink -r DATA (same dialogue) and Hunnypot (JAVA_OPTS=$JAVA_OPTS).
+Hunnypot SMTP benchmark, $(date -u +%Y-%m-%d), Hunnypot $(git -C "$root" describe --always --dirty), $(nproc) CPUs, loopback,
+load average $load_before to $load_after.
+smtp-source ${SOURCE_FLAGS[*]}: one message per session; $WARMUP warm-up
+sessions, then $ROUNDS rounds of $SESSIONS alternating between smtp-sink -r DATA (the same dialogue)
+and Hunnypot (JAVA_OPTS=$JAVA_OPTS); medians of the rounds.
 
 | Figure | Value |
 |---|---|
