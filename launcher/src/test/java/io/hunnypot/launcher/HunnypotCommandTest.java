@@ -63,11 +63,20 @@ class HunnypotCommandTest {
   @DisplayName("a port already taken fails the start with exit code 1 instead of running half a node")
   void boundPortFailsTheStart() throws Exception {
     try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      int exit = run(Map.of("HUNNYPOT_SMTP_HOST", "127.0.0.1", "HUNNYPOT_SMTP_PORT", String.valueOf(taken.getLocalPort())),
-          "--roles", "listener");
+      int exit = run(Map.of("HUNNYPOT_SMTP_HOST", "127.0.0.1", "HUNNYPOT_SMTP_PORT", String.valueOf(taken.getLocalPort()),
+          "HUNNYPOT_DATA_DIR", dir.toString()), "--roles", "listener");
       assertThat(exit).isEqualTo(Hunnypot.START_FAILED);
       assertThat(err.toString()).contains("could not start");
     }
+  }
+
+  @Test
+  @DisplayName("--cluster with a Hazelcast file that is not there stops the start with exit code 2, naming the key")
+  void clusterWithMissingHazelcastFile() {
+    int exit = run(Map.of("HUNNYPOT_CLUSTER_HAZELCAST_CONFIG", dir.resolve("absent.yaml").toString()),
+        "--cluster", "--roles", "listener");
+    assertThat(exit).isEqualTo(Hunnypot.BAD_CONFIGURATION);
+    assertThat(err.toString()).contains("cluster.hazelcastConfig").contains("absent.yaml");
   }
 
   @Test
