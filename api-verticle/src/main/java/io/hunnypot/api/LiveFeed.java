@@ -68,6 +68,11 @@ final class LiveFeed {
         .setChunked(true);
     clients.add(response);
     response.closeHandler(closed -> clients.remove(response));
+    // a server shutting down waits for open requests: end this one at once
+    ctx.request().connection().shutdownHandler(shutdown -> {
+      clients.remove(response);
+      response.end();
+    });
     write(response, Buffer.buffer(": hunnypot live feed: events sighting and listing\n\n"));
   }
 

@@ -49,7 +49,7 @@ class EventsTest extends SeededApiTestBase {
                 assertThat(stream.toString()).contains("event: listing\ndata: "
                     + change.toJson().put("listed", true).encode() + "\n\n");
               });
-              testContext.completeNow();
+              http.close().onComplete(testContext.succeedingThenComplete());
             }
           });
           vertx.eventBus().publish(Addresses.SIGHTINGS_STORED, new SightingsStored(List.of(sighting)).toJson());
