@@ -22,14 +22,17 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Two clustered nodes in this JVM, each its own Vert.x and Hazelcast member on 127.0.0.1: a
- * listener alone, and a recorder with the MX monitor and the API. The same as separate
- * machines, but for the process ({@link ClusterProcessesTest} has those).
+ * Clustered nodes in this JVM, each its own Vert.x and Hazelcast member on 127.0.0.1: a
+ * listener alone, a recorder with the MX monitor and the API, and a second recorder. The same
+ * as separate machines, but for the process ({@link ClusterProcessesTest} has those).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusteredNodesTest {
@@ -38,22 +41,27 @@ class ClusteredNodesTest {
   static Path dataDir;
 
   private Node central;
+  private Node recorder;
   private Node listener;
 
   @BeforeAll
   void startNodes() throws Exception {
     int centralPort = freePort();
+    int recorderPort = freePort();
     int listenerPort = freePort();
+    String database = TestDatabase.newDatabaseUrl();
     Map<String, String> common = Map.of(
         "HUNNYPOT_CLUSTER_NAME", "test-" + UUID.randomUUID(),
-        "HUNNYPOT_CLUSTER_MEMBERS", "127.0.0.1:" + centralPort + ",127.0.0.1:" + listenerPort,
+        "HUNNYPOT_CLUSTER_MEMBERS", "127.0.0.1:" + centralPort + ",127.0.0.1:" + recorderPort + ",127.0.0.1:" + listenerPort,
         "HUNNYPOT_DATA_DIR", dataDir.toString(),
         "HUNNYPOT_SMTP_PORT", "0",
         "HUNNYPOT_HTTP_PORT", "0",
         "HUNNYPOT_DNSBL_PORT", "0",
         "HUNNYPOT_TRAP_DOMAINS", "trap.example");
     central = Node.start(config(common, "HUNNYPOT_NODE_NAME", "central", "HUNNYPOT_CLUSTER_PORT", String.valueOf(centralPort),
-        "HUNNYPOT_DB_URL", TestDatabase.newDatabaseUrl()), Role.parse("recorder,mx-monitor,api"), true);
+        "HUNNYPOT_DB_URL", database), Role.parse("recorder,mx-monitor,api"), true);
+    recorder = Node.start(config(common, "HUNNYPOT_NODE_NAME", "recorder2", "HUNNYPOT_CLUSTER_PORT", String.valueOf(recorderPort),
+        "HUNNYPOT_DB_URL", database), Role.parse("recorder"), true);
     listener = Node.start(config(common, "HUNNYPOT_NODE_NAME", "mx1", "HUNNYPOT_CLUSTER_PORT", String.valueOf(listenerPort)),
         Role.parse("listener"), true);
   }
@@ -61,6 +69,7 @@ class ClusteredNodesTest {
   @AfterAll
   void stopNodes() throws Exception {
     listener.close();
+    recorder.close();
     central.close();
   }
 
@@ -98,10 +107,39 @@ class ClusteredNodesTest {
   }
 
   @Test
+  @DisplayName("two recorder nodes share the sightings: each stores some, together every one once")
+  void recordersShareTheWork() throws Exception {
+    double before = stored(central) + stored(recorder);
+    int sessions = 40;
+    for (int i = 0; i < sessions; i++) {
+      try (SmtpClient smtp = SmtpClient.connect("127.0.0.1", listener.smtpPort())) {
+        smtp.readReply();
+        smtp.command("HELO share-" + i + ".example");
+        smtp.command("QUIT");
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (stored(central) + stored(recorder) < before + sessions && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(stored(central) + stored(recorder)).isEqualTo(before + sessions);
+    assertThat(stored(central)).isPositive();
+    assertThat(stored(recorder)).isPositive();
+  }
+
+  /** The node's hunnypot_recorder_sightings_stored_total, read from its own /metrics. */
+  private static double stored(Node node) throws Exception {
+    Matcher counter = Pattern.compile("(?m)^hunnypot_recorder_sightings_stored_total ([0-9.E]+)$")
+        .matcher(new HttpJson(node.httpPort()).get("/metrics").body());
+    assertThat(counter.find()).isTrue();
+    return Double.parseDouble(counter.group(1));
+  }
+
+  @Test
   @DisplayName("a listener-only node serves /ready with its cluster membership and its spool, and /metrics of its own")
   void listenerNodeStatus() throws Exception {
     HttpJson status = new HttpJson(listener.httpPort());
-    JsonObject ready = status.await("/ready", json -> json.getJsonObject("cluster").getInteger("members") == 2);
+    JsonObject ready = status.await("/ready", json -> json.getJsonObject("cluster").getInteger("members") == 3);
     assertThat(ready.getString("status")).isEqualTo("ready");
     assertThat(ready.getString("node")).isEqualTo("mx1");
     assertThat(ready.getJsonObject("cluster").getBoolean("joined")).isTrue();
@@ -110,7 +148,7 @@ class ClusteredNodesTest {
     assertThat(ready.getJsonObject("spool").getBoolean("full")).isFalse();
 
     String metrics = status.get("/metrics").body();
-    assertThat(metrics).contains("hunnypot_cluster_members 2.0", "hunnypot_spool_sightings ", "hunnypot_sightings_replayed_total",
+    assertThat(metrics).contains("hunnypot_cluster_members 3.0", "hunnypot_spool_sightings ", "hunnypot_sightings_replayed_total",
         "hunnypot_smtp_connections_refused_total{limit=\"spool-full\"}");
     assertThat(status.get("/api/v1/offenders").status()).as("no API on a listener-only node").isEqualTo(404);
     assertThat(status.get("/health").json().getString("status")).isEqualTo("up");
