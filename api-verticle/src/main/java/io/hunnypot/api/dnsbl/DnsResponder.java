@@ -1,6 +1,7 @@
 package io.hunnypot.api.dnsbl;
 
 import io.hunnypot.config.HunnypotConfig;
+import io.netty.util.NetUtil;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -47,6 +48,8 @@ final class DnsResponder {
   /** 127.0.0.2 and its IPv6 form ::FFFF:7F00:2 are listed, 127.0.0.1 (::FFFF:7F00:1) never is (RFC 5782 section 5). */
   private static final long TEST_LISTED = ListingIndex.low(new byte[] {127, 0, 0, 2});
   private static final long TEST_UNLISTED = ListingIndex.low(new byte[] {127, 0, 0, 1});
+  /** What {@link #lookup} answers for the listed test entry, which has no slot in the index. */
+  private static final int TEST_ENTRY_SLOT = -2;
 
   private final ListingIndex index;
   private final LongSupplier clockSeconds;
@@ -57,6 +60,9 @@ final class DnsResponder {
   private final SOARecord soa;
   private final SOARecord negativeSoa;
   private final NSRecord ns;
+  /** The zone's name as it ends a query's name, lower case, and the SOA's data, for {@link #quickly}. */
+  private final byte[] zoneWire;
+  private final byte[] soaRdata;
 
   DnsResponder(HunnypotConfig.Dnsbl config, ListingIndex index, LongSupplier clockSeconds) {
     this.index = index;
@@ -77,6 +83,8 @@ final class DnsResponder {
       throw new IllegalArgumentException("dnsbl.zone " + config.zone() + ": " + e.getMessage(), e);
     }
     zoneLabels = zone.labels();
+    zoneWire = zone.toWireCanonical();
+    soaRdata = negativeSoa.rdataToWireCanonical();
   }
 
   /**
@@ -84,6 +92,112 @@ final class DnsResponder {
    * announced (at most {@link #EDNS_SIZE}), with TC set when cut; over TCP only the 64 kB limit holds.
    */
   Answer answer(byte[] query, boolean overUdp) {
+    Answer quick = quickly(query);
+    return quick != null ? quick : parsed(query, overUdp);
+  }
+
+  /**
+   * The answer to the query every mail server asks, an A record for an address under the zone,
+   * written straight from the query's bytes: no message objects, one array allocated. Null for
+   * any other query, which {@link #parsed} answers. The answer is the one {@link #parsed} would
+   * give, less name compression variety: the question copied as asked, the A record or the SOA
+   * pointing into it, and an OPT record when the query had one.
+   */
+  Answer quickly(byte[] q) {
+    int length = q.length;
+    // a query (QR 0), opcode QUERY, not truncated; one question, no answers or authority, at most an OPT
+    if (length < 17 || (q[2] & 0xFA) != 0 || u16(q, 4) != 1 || u16(q, 6) != 0 || u16(q, 8) != 0 || u16(q, 10) > 1) {
+      return null;
+    }
+    int end = 12;
+    int labels = 0;
+    while (end < length && q[end] != 0) {
+      if ((q[end] & 0xC0) != 0) {
+        return null; // a compression pointer or an extended label type: not in a plain query
+      }
+      end += (q[end] & 0xFF) + 1;
+      labels++;
+    }
+    int nameEnd = end + 1;
+    int questionEnd = nameEnd + 4;
+    if (questionEnd > length || nameEnd - 12 > 255 || u16(q, nameEnd) != Type.A || u16(q, nameEnd + 2) != DClass.IN) {
+      return null;
+    }
+    boolean edns = u16(q, 10) == 1;
+    // exactly one OPT record, EDNS version 0, after the question; its options (a cookie, say) are ignored
+    if (edns ? questionEnd + 11 > length || q[questionEnd] != 0 || u16(q, questionEnd + 1) != Type.OPT
+        || q[questionEnd + 6] != 0 || questionEnd + 11 + u16(q, questionEnd + 9) != length
+        : questionEnd != length) {
+      return null;
+    }
+    int zoneStart = nameEnd - zoneWire.length;
+    if (labels - zoneLabels + 1 < 1 || zoneStart < 12 || !sameLetters(q, zoneStart, zoneWire)) {
+      return null;
+    }
+    int offset = 12;
+    for (int label = 0; label < labels - zoneLabels + 1; label++) {
+      offset += (q[offset] & 0xFF) + 1;
+    }
+    byte[] address = offset == zoneStart ? ReversedName.address(q, 12, labels - zoneLabels + 1) : null;
+    if (address == null) {
+      return null;
+    }
+    boolean listed = lookup(address) != ListingIndex.ABSENT;
+    byte[] r = new byte[questionEnd + (listed ? 16 : 12 + soaRdata.length) + (edns ? 11 : 0)];
+    System.arraycopy(q, 0, r, 0, questionEnd);
+    r[2] = (byte) (0x84 | (q[2] & 0x01)); // QR, AA, and RD as asked
+    r[3] = (byte) (listed ? Rcode.NOERROR : Rcode.NXDOMAIN); // RA 0: no recursion here
+    put16(r, 6, listed ? 1 : 0);
+    put16(r, 8, listed ? 0 : 1);
+    put16(r, 10, edns ? 1 : 0);
+    int p = questionEnd;
+    if (listed) {
+      p = record(r, p, 12, Type.A, ttl, LISTED);
+    } else {
+      p = record(r, p, zoneStart, Type.SOA, negativeSoa.getTTL(), soaRdata);
+    }
+    if (edns) {
+      r[p] = 0; // the root
+      put16(r, p + 1, Type.OPT);
+      put16(r, p + 3, EDNS_SIZE);
+    }
+    return new Answer(r, listed ? Outcome.LISTED : Outcome.UNLISTED);
+  }
+
+  /** A resource record whose owner is the name at {@code nameOffset}, by a compression pointer. */
+  private static int record(byte[] r, int p, int nameOffset, int type, long ttl, byte[] rdata) {
+    put16(r, p, 0xC000 | nameOffset);
+    put16(r, p + 2, type);
+    put16(r, p + 4, DClass.IN);
+    put16(r, p + 6, (int) (ttl >>> 16));
+    put16(r, p + 8, (int) ttl);
+    put16(r, p + 10, rdata.length);
+    System.arraycopy(rdata, 0, r, p + 12, rdata.length);
+    return p + 12 + rdata.length;
+  }
+
+  /** Whether the bytes at {@code offset} are the name {@code wire}, ASCII letters in either case. */
+  private static boolean sameLetters(byte[] q, int offset, byte[] wire) {
+    for (int i = 0; i < wire.length; i++) {
+      int a = q[offset + i];
+      if (a != wire[i] && !(a >= 'A' && a <= 'Z' && a + 32 == wire[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int u16(byte[] bytes, int offset) {
+    return (bytes[offset] & 0xFF) << 8 | (bytes[offset + 1] & 0xFF);
+  }
+
+  private static void put16(byte[] bytes, int offset, int value) {
+    bytes[offset] = (byte) (value >>> 8);
+    bytes[offset + 1] = (byte) value;
+  }
+
+  /** Any query, parsed and answered with dnsjava's messages. */
+  Answer parsed(byte[] query, boolean overUdp) {
     Message request;
     try {
       request = new Message(query);
@@ -142,12 +256,9 @@ final class DnsResponder {
       }
       return Outcome.APEX;
     }
-    byte[] address = ReversedName.address(name, name.labels() - zoneLabels);
-    long high = address == null ? 0 : ListingIndex.high(address);
-    long low = address == null ? 0 : ListingIndex.low(address);
-    int slot = address == null ? ListingIndex.ABSENT : index.find(high, low, clockSeconds.getAsLong());
-    boolean testEntry = address != null && high == 0 && low == TEST_LISTED;
-    if (address == null || (slot == ListingIndex.ABSENT && !testEntry) || (high == 0 && low == TEST_UNLISTED)) {
+    byte[] address = ReversedName.address(name.toWireCanonical(), 0, name.labels() - zoneLabels);
+    int slot = lookup(address);
+    if (slot == ListingIndex.ABSENT) {
       response.getHeader().setRcode(Rcode.NXDOMAIN);
       response.addRecord(negativeSoa, Section.AUTHORITY);
       return Outcome.UNLISTED;
@@ -156,8 +267,8 @@ final class DnsResponder {
       response.addRecord(new ARecord(name, DClass.IN, ttl, LISTED), Section.ANSWER);
     }
     if (type == Type.TXT || type == Type.ANY) {
-      String text = testEntry ? TEST_ENTRY : txt
-          .replace("{ip}", ReversedName.text(address))
+      String text = slot == TEST_ENTRY_SLOT ? TEST_ENTRY : txt
+          .replace("{ip}", NetUtil.bytesToIpAddress(address))
           .replace("{class}", index.listedClass(slot).wireName())
           .replace("{lastSeen}", Instant.ofEpochSecond(index.lastSeen(slot)).toString());
       response.addRecord(new TXTRecord(name, DClass.IN, ttl, strings(text)), Section.ANSWER);
@@ -166,6 +277,19 @@ final class DnsResponder {
       response.addRecord(negativeSoa, Section.AUTHORITY); // listed, but no data of this type
     }
     return Outcome.LISTED;
+  }
+
+  /** Where the address is listed: its slot in the index, {@link #TEST_ENTRY_SLOT}, or {@link ListingIndex#ABSENT}. */
+  private int lookup(byte[] address) {
+    if (address == null) {
+      return ListingIndex.ABSENT;
+    }
+    long high = ListingIndex.high(address);
+    long low = ListingIndex.low(address);
+    if (high == 0 && (low == TEST_LISTED || low == TEST_UNLISTED)) {
+      return low == TEST_LISTED ? TEST_ENTRY_SLOT : ListingIndex.ABSENT;
+    }
+    return index.find(high, low, clockSeconds.getAsLong());
   }
 
   private static Outcome refuse(Message response) {

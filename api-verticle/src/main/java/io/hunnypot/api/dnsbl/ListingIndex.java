@@ -4,9 +4,10 @@ import io.hunnypot.contract.SightingClass;
 
 /**
  * The listed addresses in memory, for the DNSBL: an open-addressing hash table keyed by the
- * 128-bit address (IPv4 as its IPv4-mapped IPv6 form, so both spellings find it), with the
- * listing's expiry, last sighting and class in parallel arrays, about 30 bytes an address and
- * no object per entry. Not thread-safe: one event loop owns it.
+ * 128-bit address (IPv4 as its IPv4-mapped IPv6 form, so both spellings find it). Each slot is
+ * four longs side by side in one array (the address's two halves, the listing's end, its last
+ * sighting and class), so that a lookup touches one cache line: 32 bytes an address, no object
+ * per entry. Not thread-safe: one event loop owns it.
  */
 final class ListingIndex {
 
@@ -15,13 +16,15 @@ final class ListingIndex {
 
   private static final SightingClass[] CLASSES = SightingClass.values();
   private static final int MIN_CAPACITY = 1024;
+  /** The longs of one slot: high bits, low bits, end of listing (epoch seconds; 0 marks an empty slot), last seen and class. */
+  private static final int STRIDE = 4;
+  private static final int HIGH = 0;
+  private static final int LOW = 1;
+  private static final int UNTIL = 2;
+  private static final int SEEN_AND_CLASS = 3;
 
-  private long[] high;
-  private long[] low;
-  /** Expiry in epoch seconds; 0 marks an empty slot. */
-  private long[] until;
-  private long[] lastSeen;
-  private byte[] classes;
+  private long[] table;
+  private int capacity;
   private int size;
 
   ListingIndex() {
@@ -55,23 +58,22 @@ final class ListingIndex {
     if (untilSeconds <= 0) {
       throw new IllegalArgumentException("a listing expires after 1970");
     }
-    if ((size + 1) * 4L > this.high.length * 3L) {
-      resize(this.high.length * 2);
+    if ((size + 1) * 4L > capacity * 3L) {
+      resize(capacity * 2);
     }
-    int slot = slot(high, low);
-    if (until[slot] == 0) {
+    int at = slot(high, low) * STRIDE;
+    if (table[at + UNTIL] == 0) {
       size++;
-      this.high[slot] = high;
-      this.low[slot] = low;
+      table[at + HIGH] = high;
+      table[at + LOW] = low;
     }
-    until[slot] = untilSeconds;
-    lastSeen[slot] = lastSeenSeconds;
-    classes[slot] = (byte) listedClass.ordinal();
+    table[at + UNTIL] = untilSeconds;
+    table[at + SEEN_AND_CLASS] = lastSeenSeconds << 8 | listedClass.ordinal();
   }
 
   void remove(long high, long low) {
     int slot = slot(high, low);
-    if (until[slot] != 0) {
+    if (table[slot * STRIDE + UNTIL] != 0) {
       delete(slot);
     }
   }
@@ -79,22 +81,23 @@ final class ListingIndex {
   /** The slot of the address if it is listed at {@code nowSeconds}, else {@link #ABSENT}. */
   int find(long high, long low, long nowSeconds) {
     int slot = slot(high, low);
-    return until[slot] > nowSeconds ? slot : ABSENT;
+    return table[slot * STRIDE + UNTIL] > nowSeconds ? slot : ABSENT;
   }
 
   long lastSeen(int slot) {
-    return lastSeen[slot];
+    return table[slot * STRIDE + SEEN_AND_CLASS] >> 8;
   }
 
   SightingClass listedClass(int slot) {
-    return CLASSES[classes[slot]];
+    return CLASSES[(int) (table[slot * STRIDE + SEEN_AND_CLASS] & 0xFF)];
   }
 
   /** Drops every listing expired at {@code nowSeconds}; answers how many. */
   int purge(long nowSeconds) {
     int purged = 0;
-    for (int slot = 0; slot < until.length; ) {
-      if (until[slot] != 0 && until[slot] <= nowSeconds) {
+    for (int slot = 0; slot < capacity; ) {
+      long until = table[slot * STRIDE + UNTIL];
+      if (until != 0 && until <= nowSeconds) {
         delete(slot); // shifts a later entry into this slot: look at it again
         purged++;
       } else {
@@ -106,9 +109,10 @@ final class ListingIndex {
 
   /** The slot holding the address, or the empty slot where it would go. */
   private int slot(long high, long low) {
-    int mask = until.length - 1;
+    int mask = capacity - 1;
     int slot = hash(high, low) & mask;
-    while (until[slot] != 0 && (this.high[slot] != high || this.low[slot] != low)) {
+    for (int at = slot * STRIDE; table[at + UNTIL] != 0 && (table[at + HIGH] != high || table[at + LOW] != low);
+         at = slot * STRIDE) {
       slot = (slot + 1) & mask;
     }
     return slot;
@@ -116,54 +120,34 @@ final class ListingIndex {
 
   /** Empties the slot, moving back the entries of its probe run so that none becomes unreachable. */
   private void delete(int slot) {
-    int mask = until.length - 1;
+    int mask = capacity - 1;
     int hole = slot;
-    for (int next = (hole + 1) & mask; until[next] != 0; next = (next + 1) & mask) {
-      int home = hash(high[next], low[next]) & mask;
+    for (int next = (hole + 1) & mask; table[next * STRIDE + UNTIL] != 0; next = (next + 1) & mask) {
+      int home = hash(table[next * STRIDE + HIGH], table[next * STRIDE + LOW]) & mask;
       // the entry at next may fill the hole unless its home lies cyclically in (hole, next]
       boolean homeAfterHole = hole <= next ? hole < home && home <= next : hole < home || home <= next;
       if (!homeAfterHole) {
-        move(next, hole);
+        System.arraycopy(table, next * STRIDE, table, hole * STRIDE, STRIDE);
         hole = next;
       }
     }
-    until[hole] = 0;
+    table[hole * STRIDE + UNTIL] = 0;
     size--;
   }
 
-  private void move(int from, int to) {
-    high[to] = high[from];
-    low[to] = low[from];
-    until[to] = until[from];
-    lastSeen[to] = lastSeen[from];
-    classes[to] = classes[from];
-  }
-
-  private void resize(int capacity) {
-    long[] oldHigh = high;
-    long[] oldLow = low;
-    long[] oldUntil = until;
-    long[] oldLastSeen = lastSeen;
-    byte[] oldClasses = classes;
-    allocate(capacity);
-    for (int i = 0; i < oldUntil.length; i++) {
-      if (oldUntil[i] != 0) {
-        int slot = slot(oldHigh[i], oldLow[i]);
-        high[slot] = oldHigh[i];
-        low[slot] = oldLow[i];
-        until[slot] = oldUntil[i];
-        lastSeen[slot] = oldLastSeen[i];
-        classes[slot] = oldClasses[i];
+  private void resize(int newCapacity) {
+    long[] old = table;
+    allocate(newCapacity);
+    for (int at = 0; at < old.length; at += STRIDE) {
+      if (old[at + UNTIL] != 0) {
+        System.arraycopy(old, at, table, slot(old[at + HIGH], old[at + LOW]) * STRIDE, STRIDE);
       }
     }
   }
 
-  private void allocate(int capacity) {
-    high = new long[capacity];
-    low = new long[capacity];
-    until = new long[capacity];
-    lastSeen = new long[capacity];
-    classes = new byte[capacity];
+  private void allocate(int newCapacity) {
+    capacity = newCapacity;
+    table = new long[newCapacity * STRIDE];
   }
 
   /** Addresses of one network differ in their last bits only: mix every bit into the slot number. */
