@@ -74,7 +74,7 @@ class ClusterProcessesTest {
         "HUNNYPOT_CLUSTER_NAME", "processes-" + UUID.randomUUID(),
         "HUNNYPOT_CLUSTER_MEMBERS", "127.0.0.1:" + centralCluster + ",127.0.0.1:" + cluster1 + ",127.0.0.1:" + cluster2,
         "HUNNYPOT_DB_URL", "postgresql://postgres@127.0.0.1:" + databasePort + "/hunnypot",
-        "HUNNYPOT_DNSBL_PORT", "0",
+        "HUNNYPOT_DNSBL_PORT", String.valueOf(freePort()), // see ClusteredNodesTest
         "HUNNYPOT_TRAP_DOMAINS", "trap.example",
         "HUNNYPOT_SMTP_HOST", "127.0.0.1",
         "HUNNYPOT_SMTP_MAX_PER_IP", "100",

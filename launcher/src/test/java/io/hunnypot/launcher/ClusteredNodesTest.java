@@ -56,7 +56,8 @@ class ClusteredNodesTest {
         "HUNNYPOT_DATA_DIR", dataDir.toString(),
         "HUNNYPOT_SMTP_PORT", "0",
         "HUNNYPOT_HTTP_PORT", "0",
-        "HUNNYPOT_DNSBL_PORT", "0",
+        // a port free for TCP now: with 0, the DNSBL takes a free UDP port whose number TCP may be using
+        "HUNNYPOT_DNSBL_PORT", String.valueOf(freePort()),
         "HUNNYPOT_TRAP_DOMAINS", "trap.example");
     central = Node.start(config(common, "HUNNYPOT_NODE_NAME", "central", "HUNNYPOT_CLUSTER_PORT", String.valueOf(centralPort),
         "HUNNYPOT_DB_URL", database), Role.parse("recorder,mx-monitor,api"), true);
@@ -68,9 +69,11 @@ class ClusteredNodesTest {
 
   @AfterAll
   void stopNodes() throws Exception {
-    listener.close();
-    recorder.close();
-    central.close();
+    for (Node node : new Node[] {listener, recorder, central}) {
+      if (node != null) {
+        node.close();
+      }
+    }
   }
 
   private static HunnypotConfig config(Map<String, String> common, String... more) {
