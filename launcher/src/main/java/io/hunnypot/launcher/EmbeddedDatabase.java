@@ -29,6 +29,8 @@ final class EmbeddedDatabase implements AutoCloseable {
     return new EmbeddedDatabase(EmbeddedPostgres.builder()
         .setDataDirectory(directory)
         .setCleanDataDirectory(false)
+        // the library's default is off, for tests; a sighting is acknowledged once committed, and must stay so
+        .setServerConfig("synchronous_commit", "on")
         .start());
   }
 
