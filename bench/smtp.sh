@@ -41,7 +41,7 @@ mkdir -p "$run"
 helper() { python3 "$bench/smtpbench.py" "$@"; }
 say() { printf '%s\n' "$*" >&2; }
 die() { say "FAILED: $*"; exit 1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 per_second() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 mb() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
@@ -273,7 +273,7 @@ stop_hunnypot
 
 # ---- 3 and 5. the figures -------------------------------------------------------------------
 met() { if [ "$1" = 1 ]; then echo "met"; else echo "NOT MET"; fi; }
-ratio_met=$(awk -v r="$rate_ratio" 'BEGIN { print (r >= 0.5) }')
+ratio_met=$(awk -v a="$hp_rate" -v b="$sink_rate" 'BEGIN { print (a >= 0.5 * b) }')
 rss_met=$(awk -v kb="$java_rss_kb" 'BEGIN { print (kb < 512 * 1024) }')
 cat <<EOF
 
