@@ -73,15 +73,18 @@ final class SmtpLoad implements AutoCloseable {
     try (SmtpClient smtp = SmtpClient.connect("127.0.0.1", port, TIMEOUT)) {
       if (smtp.readReply().code() == 421) {
         refused.incrementAndGet();
-        return;
+      } else {
+        smtp.command("HELO " + helo);
+        smtp.command("MAIL FROM:<sender@load.example>");
+        smtp.command("RCPT TO:<victim@trap.example>");
+        smtp.command("DATA");
+        if (smtp.command("QUIT").code() == 221) {
+          completed.add(helo);
+        }
       }
-      smtp.command("HELO " + helo);
-      smtp.command("MAIL FROM:<sender@load.example>");
-      smtp.command("RCPT TO:<victim@trap.example>");
-      smtp.command("DATA");
-      if (smtp.command("QUIT").code() == 221) {
-        completed.add(helo);
-      }
+      // the server closes first, so that TIME_WAIT stays on its port, not on thousands of this machine's
+      // ephemeral ports, where it would keep later tests from binding them
+      smtp.isClosedByServer();
     } catch (IOException e) {
       // a listener restarting: no session, or one the client did not see through; not counted as completed
     }
