@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# The benchmark of issue 2: Postfix's smtp-source drives smtp-sink, then Hunnypot, the same
-# way; it prints sessions per second for both, checks that every session Hunnypot saw became
-# one stored sighting, then holds many idle SMTP sessions open against Hunnypot and prints
-# the resident memory of its JVM and of its embedded PostgreSQL.
+# The benchmark of issue 2: Postfix's smtp-source drives smtp-sink and Hunnypot the same way,
+# in alternating rounds; it prints sessions per second for both, checks that every session
+# Hunnypot saw became one stored sighting, then holds many idle SMTP sessions open against
+# Hunnypot and prints the resident memory of its JVM and of its embedded PostgreSQL.
 #
 # Usage: bench/smtp.sh [--sessions N] [--rounds N] [--parallel N] [--warmup N] [--idle N]
 #   or the same through SESSIONS, ROUNDS, PARALLEL, WARMUP, IDLE; JAVA_OPTS goes to the JVM.
 # Exit status: 0 done and targets met; 1 a check failed (stored sightings differ from the
 # sessions sent, idle sessions refused, a process failed); 2 measured, but a target missed.
-# Everything runs on 127.0.0.1; scratch files and logs go to bench/work/run-<time>/.
+# Everything runs on 127.0.0.1; logs go to bench/work/run-<time>/, and the database too after
+# a failed check or with KEEP_DATA=1.
 set -euo pipefail
 
 SESSIONS=${SESSIONS:-10000}   # sessions per measured round
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
     --parallel) PARALLEL=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --idle) IDLE=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 1 ;;
   esac
 done
@@ -86,6 +87,8 @@ cleanup() {
   stop_idle_client
   [ -z "$sink_pid" ] || { kill -TERM "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; } || true
   stop_hunnypot
+  # The database (~250 MB a run) is kept only for a failed check, or when KEEP_DATA is set.
+  if [ -z "${KEEP_DATA:-}" ] && { [ "$status" -eq 0 ] || [ "$status" -eq 2 ]; }; then rm -rf "$run/data"; fi
   exit "$status"
 }
 trap cleanup EXIT
@@ -278,10 +281,9 @@ rss_met=$(awk -v kb="$java_rss_kb" 'BEGIN { print (kb < 512 * 1024) }')
 cat <<EOF
 
 Hunnypot SMTP benchmark, $(date -u +%Y-%m-%d), Hunnypot $(git -C "$root" describe --always --dirty), $(nproc) CPUs, loopback,
-load average $load_before to $load_after.
-smtp-source ${SOURCE_FLAGS[*]}: one message per session; $WARMUP warm-up
-sessions, then $ROUNDS rounds of $SESSIONS alternating between smtp-sink -r DATA (the same dialogue)
-and Hunnypot (JAVA_OPTS=$JAVA_OPTS); medians of the rounds.
+load average $load_before to $load_after. Load: smtp-source ${SOURCE_FLAGS[*]},
+one message per session; $WARMUP warm-up sessions, then $ROUNDS rounds of $SESSIONS alternating between
+smtp-sink -r DATA (the same dialogue) and Hunnypot; medians of the rounds. JAVA_OPTS=$JAVA_OPTS
 
 | Figure | Value |
 |---|---|
