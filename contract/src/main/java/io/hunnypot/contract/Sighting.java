@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One SMTP session, as the listener saw it. The id is made by the listener, so that sending
@@ -39,6 +40,18 @@ public record Sighting(
   public Sighting {
     recipients = List.copyOf(recipients);
     evidence = evidence == null ? new JsonObject() : evidence;
+  }
+
+  /**
+   * A new sighting id: a UUID version 7 (RFC 9562), time-ordered so that the database's key
+   * index grows at its end, with random bits from ThreadLocalRandom, which unlike
+   * {@link UUID#randomUUID()} never waits on the system's entropy source.
+   */
+  public static UUID newId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long msb = (System.currentTimeMillis() << 16) | 0x7000L | (random.nextLong() & 0x0fffL);
+    long lsb = (random.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+    return new UUID(msb, lsb);
   }
 
   public JsonObject toJson() {

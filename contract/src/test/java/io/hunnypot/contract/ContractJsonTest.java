@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -73,5 +74,18 @@ class ContractJsonTest {
     assertThat(Classification.fromJson(new Classification(SightingClass.A_RECORD, null).toJson()).sightingClass())
         .isEqualTo(SightingClass.A_RECORD);
     assertThatThrownBy(() -> SightingClass.fromWireName("spam")).hasMessageContaining("trap-domain");
+  }
+
+  @Test
+  @DisplayName("sighting ids are version 7 UUIDs, distinct, and ordered by the time they were made")
+  void sightingIdsAreTimeOrdered() throws InterruptedException {
+    UUID first = Sighting.newId();
+    Thread.sleep(2);
+    UUID second = Sighting.newId();
+    assertThat(first.version()).isEqualTo(7);
+    assertThat(first.variant()).isEqualTo(2);
+    assertThat(second).isNotEqualTo(first);
+    assertThat(Long.compareUnsigned(second.getMostSignificantBits(), first.getMostSignificantBits())).isPositive();
+    assertThat(Stream.generate(Sighting::newId).limit(10_000).distinct().count()).isEqualTo(10_000);
   }
 }

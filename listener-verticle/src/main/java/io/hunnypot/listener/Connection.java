@@ -15,7 +15,7 @@ import java.util.UUID;
 /** One client connection: its socket, its SMTP session, and what is learnt about it for the sighting. */
 final class Connection {
 
-  final UUID id = UUID.randomUUID();
+  final UUID id = Sighting.newId();
   final Instant startedAt = Instant.now();
   final NetSocket socket;
   final SmtpSession session;
