@@ -31,6 +31,8 @@ final class EmbeddedDatabase implements AutoCloseable {
         .setCleanDataDirectory(false)
         // the library's default is off, for tests; a sighting is acknowledged once committed, and must stay so
         .setServerConfig("synchronous_commit", "on")
+        // Node.close() stops the database last, after the listener has handed over its sightings
+        .setRegisterShutdownHook(false)
         .start());
   }
 

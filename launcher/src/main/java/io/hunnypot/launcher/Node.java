@@ -12,12 +12,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
@@ -25,6 +27,8 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -73,7 +77,11 @@ public final class Node implements AutoCloseable {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+            // per-connection and per-message meters cost more than the SMTP sessions they would count;
+            // the listener and the recorder count sessions and sightings themselves
+            .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+            .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS));
     VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
     Optional<ClusterManager> cluster = Optional.empty();
     Vertx vertx;
@@ -129,28 +137,32 @@ public final class Node implements AutoCloseable {
     });
   }
 
+  /** Deploys the roles one after the other, in {@link Role} order; the verticles are built here, off the event loop. */
   private Future<?> deploy(HunnypotConfig config, String name, Set<Role> roles, PrometheusMeterRegistry registry) {
-    Future<?> chain = Future.succeededFuture();
+    List<Deployable> verticles = new ArrayList<>();
     for (Role role : roles) {
-      chain = chain.compose(previous -> switch (role) {
-        case RECORDER -> vertx.deployVerticle(new RecorderVerticle(config, registry));
-        case MX_MONITOR -> vertx.deployVerticle(new MxMonitorVerticle(config, registry));
+      switch (role) {
+        case RECORDER -> verticles.add(new RecorderVerticle(config, registry));
+        case MX_MONITOR -> verticles.add(new MxMonitorVerticle(config, registry));
         case API -> {
-          api = new ApiVerticle(config, registry);
-          dnsbl = new DnsblVerticle(config, registry);
-          yield vertx.deployVerticle(api).compose(deployed -> vertx.deployVerticle(dnsbl));
+          verticles.add(api = new ApiVerticle(config, registry));
+          verticles.add(dnsbl = new DnsblVerticle(config, registry));
         }
-        case LISTENER -> {
-          listener = new ListenerVerticle(config, registry);
-          yield vertx.deployVerticle(listener).onSuccess(id -> listenerDeployment = id);
+        case LISTENER -> verticles.add(listener = new ListenerVerticle(config, registry));
+      }
+    }
+    if (!roles.contains(Role.API)) {
+      verticles.add(status = new NodeStatusVerticle(config.http(), name, roles, registry, cluster));
+    }
+    Future<?> chain = Future.succeededFuture();
+    for (Deployable verticle : verticles) {
+      chain = chain.compose(previous -> vertx.deployVerticle(verticle).onSuccess(id -> {
+        if (verticle == listener) {
+          listenerDeployment = id;
         }
-      });
+      }));
     }
-    if (roles.contains(Role.API)) {
-      return chain;
-    }
-    status = new NodeStatusVerticle(config.http(), name, roles, registry, cluster);
-    return chain.compose(deployed -> vertx.deployVerticle(status));
+    return chain;
   }
 
   /** The SMTP port actually bound (useful with port 0). */
