@@ -129,6 +129,23 @@ class ServingTheListTest {
   }
 
   @Test
+  @DisplayName("an allowlist entry added through the admin API takes its listed addresses out of the DNSBL and keeps them out")
+  void allowlistEntryReachesTheDnsbl() throws Exception {
+    String name = "25.0.0.127." + ZONE;
+    deliver("127.0.0.25");
+    awaitDnsbl(name, Rcode.NOERROR);
+    HttpResponse<String> added = HTTP.send(HttpRequest.newBuilder(api("/api/v1/allowlist"))
+        .header("Authorization", "Bearer " + TOKEN).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"network\": \"127.0.0.25/32\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(added.statusCode()).isEqualTo(201);
+    awaitDnsbl(name, Rcode.NXDOMAIN);
+    deliver("127.0.0.25");
+    api.await("/api/v1/sightings?ip=127.0.0.25", json -> json.getJsonArray("items").size() == 2);
+    assertThat(dnsbl(name)).as("sighted again inside the allowlist").isEqualTo(Rcode.NXDOMAIN);
+  }
+
+  @Test
   @DisplayName("the live feed delivers a sighting made through SMTP")
   void liveFeedDeliversASighting() throws Exception {
     HttpResponse<Stream<String>> feed = HTTP.send(HttpRequest.newBuilder(api("/api/v1/events")).build(),
