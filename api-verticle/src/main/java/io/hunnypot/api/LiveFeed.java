@@ -43,14 +43,19 @@ final class LiveFeed {
 
   /** Starts following the bus; completes once both consumers are registered. */
   Future<Void> start() {
+    // nothing is decoded while nobody listens: the recorder publishes with every commit
     MessageConsumer<JsonObject> sightings = vertx.eventBus().consumer(Addresses.SIGHTINGS_STORED, message -> {
-      for (Sighting sighting : SightingsStored.fromJson(message.body()).sightings()) {
-        send("sighting", sighting.toJson());
+      if (!clients.isEmpty()) {
+        for (Sighting sighting : SightingsStored.fromJson(message.body()).sightings()) {
+          send("sighting", sighting.toJson());
+        }
       }
     });
     MessageConsumer<JsonObject> listings = vertx.eventBus().consumer(Addresses.LISTING_CHANGED, message -> {
-      for (ListingChange change : ListingChanges.fromJson(message.body()).changes()) {
-        send("listing", change.toJson().put("listed", change.listed()));
+      if (!clients.isEmpty()) {
+        for (ListingChange change : ListingChanges.fromJson(message.body()).changes()) {
+          send("listing", change.toJson().put("listed", change.listed()));
+        }
       }
     });
     vertx.setPeriodic(KEEPALIVE_MS, timer -> clients.forEach(client -> write(client, KEEPALIVE)));
@@ -77,10 +82,8 @@ final class LiveFeed {
   }
 
   private void send(String event, JsonObject data) {
-    if (!clients.isEmpty()) {
-      Buffer frame = Buffer.buffer("event: " + event + "\ndata: " + data.encode() + "\n\n");
-      Set.copyOf(clients).forEach(client -> write(client, frame));
-    }
+    Buffer frame = Buffer.buffer("event: " + event + "\ndata: " + data.encode() + "\n\n");
+    Set.copyOf(clients).forEach(client -> write(client, frame));
   }
 
   private void write(HttpServerResponse client, Buffer frame) {
