@@ -127,6 +127,11 @@ ratio=$(awk -v a="$hunnypot_qps" -v b="$rbldnsd_qps" 'BEGIN { printf "%.2f", a /
 # ---- exports of a million addresses ---------------------------------------------------------
 say "Growing the listing to $EXPORT addresses..."
 seed "$EXPORT" "$ZONE" >&2
+stop_hunnypot # and again, to time the index's load from the bigger listing
+start_hunnypot api
+loaded_export=$(grep -o 'DNSBL index loaded: .*' "$run/hunnypot-api.log")
+rss_mb=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$hunnypot_pid/status")
+say "$loaded_export; the node's RSS ${rss_mb} MB"
 exports=()
 timed() { local start end; start=$(date +%s.%N); "$@" >/dev/null; end=$(date +%s.%N); awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", e - s }'; }
 for format in rbldnsd plain nftables json; do
@@ -149,6 +154,8 @@ DNSBL, $LISTED listed addresses, dnsperf -q 200, half listed and half unlisted n
 | ratio | ${ratio}x |
 
 $loaded
+
+$loaded_export (the JVM's resident memory then: $rss_mb MB; the embedded PostgreSQL, a process of its own, not counted)
 
 Exports of $EXPORT listed addresses (\`hunnypot export\` includes its JVM's start):
 
