@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -33,7 +34,7 @@ import java.util.function.LongSupplier;
 final class DnsResponder {
 
   /** What became of one query, for the metrics. */
-  enum Outcome { LISTED, UNLISTED, APEX, REFUSED, NOT_IMPLEMENTED, MALFORMED }
+  enum Outcome { LISTED, UNLISTED, APEX, REFUSED, NOT_IMPLEMENTED, MALFORMED, NOT_LOADED }
 
   /** An answer to send (null when the query is best dropped), and what it was. */
   record Answer(byte[] wire, Outcome outcome) {
@@ -53,6 +54,7 @@ final class DnsResponder {
 
   private final ListingIndex index;
   private final LongSupplier clockSeconds;
+  private final BooleanSupplier loaded;
   private final Name zone;
   private final int zoneLabels;
   private final long ttl;
@@ -64,8 +66,13 @@ final class DnsResponder {
   private final byte[] zoneWire;
   private final byte[] soaRdata;
 
-  DnsResponder(HunnypotConfig.Dnsbl config, ListingIndex index, LongSupplier clockSeconds) {
+  /**
+   * @param loaded whether the index holds the listing yet: until it does, a name under the zone
+   *               gets SERVFAIL ("ask again later"), never a false "not listed"
+   */
+  DnsResponder(HunnypotConfig.Dnsbl config, ListingIndex index, LongSupplier clockSeconds, BooleanSupplier loaded) {
     this.index = index;
+    this.loaded = loaded;
     this.clockSeconds = clockSeconds;
     this.ttl = config.ttlSeconds();
     this.txt = config.txt();
@@ -105,6 +112,9 @@ final class DnsResponder {
    */
   Answer quickly(byte[] q) {
     int length = q.length;
+    if (!loaded.getAsBoolean()) {
+      return null;
+    }
     // a query (QR 0), opcode QUERY, not truncated; one question, no answers or authority, at most an OPT
     if (length < 17 || (q[2] & 0xFA) != 0 || u16(q, 4) != 1 || u16(q, 6) != 0 || u16(q, 8) != 0 || u16(q, 10) > 1) {
       return null;
@@ -255,6 +265,10 @@ final class DnsResponder {
         response.addRecord(negativeSoa, Section.AUTHORITY);
       }
       return Outcome.APEX;
+    }
+    if (!loaded.getAsBoolean()) {
+      response.getHeader().setRcode(Rcode.SERVFAIL);
+      return Outcome.NOT_LOADED;
     }
     byte[] address = ReversedName.address(name.toWireCanonical(), 0, name.labels() - zoneLabels);
     int slot = lookup(address);

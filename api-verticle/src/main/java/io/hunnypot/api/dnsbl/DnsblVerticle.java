@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * The DNSBL server, over UDP and TCP on the same port. It answers from an in-memory
  * {@link ListingIndex}: loaded from the database at start, then kept current by the listing
  * changes the recorder and the admin API publish ({@link Addresses#LISTING_CHANGED}), so a new
- * listing or a delisting is served as soon as it is committed. Expiry needs no message: the
+ * listing or a delisting is served as soon as it is committed (until the index is loaded, a
+ * name under the zone gets SERVFAIL, never a false "not listed"). Expiry needs no message: the
  * index compares each listing's end with the clock. Everything runs on this verticle's event
  * loop, so the index needs no lock.
  */
@@ -46,6 +47,8 @@ public class DnsblVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DnsblVerticle.class);
   private static final long PURGE_INTERVAL_MS = 60_000;
   private static final int TCP_IDLE_SECONDS = 10;
+  private static final long LOAD_RETRY_MS = 5_000;
+  private static final int FREE_PORT_TRIES = 5;
 
   private final HunnypotConfig config;
   private final MeterRegistry registry;
@@ -77,7 +80,7 @@ public class DnsblVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    responder = new DnsResponder(config.dnsbl(), index, DnsblVerticle::nowSeconds);
+    responder = new DnsResponder(config.dnsbl(), index, DnsblVerticle::nowSeconds, () -> pending == null);
     listed = Gauge.builder("hunnypot.dnsbl.listed", index, ListingIndex::size)
         .description("addresses in the DNSBL's index (expired ones until the next purge)")
         .register(registry);
@@ -87,10 +90,15 @@ public class DnsblVerticle extends VerticleBase {
         .using(vertx)
         .build();
     changes = vertx.eventBus().consumer(Addresses.LISTING_CHANGED, message -> apply(ListingChanges.fromJson(message.body())));
+    // the first load is awaited, so that a node serves its listing once started; without the
+    // database the DNSBL starts all the same and answers SERVFAIL until a later try loads it
     return changes.completion()
-        .compose(listening -> load())
-        .compose(loaded -> listen())
-        .onSuccess(serving -> vertx.setPeriodic(PURGE_INTERVAL_MS, timer -> index.purge(nowSeconds())));
+        .compose(listening -> listen())
+        .compose(serving -> load().recover(failed -> {
+          loadLater(failed);
+          return Future.succeededFuture();
+        }))
+        .onSuccess(started -> vertx.setPeriodic(PURGE_INTERVAL_MS, timer -> index.purge(nowSeconds())));
   }
 
   @Override
@@ -110,6 +118,12 @@ public class DnsblVerticle extends VerticleBase {
           LOG.info("DNSBL index loaded: {} listed addresses in {} ms", index.size(),
               TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         });
+  }
+
+  private void loadLater(Throwable failed) {
+    LOG.warn("DNSBL index not loaded ({}); SERVFAIL under the zone until a try every {} s loads it",
+        failed.toString(), TimeUnit.MILLISECONDS.toSeconds(LOAD_RETRY_MS));
+    vertx.setTimer(LOAD_RETRY_MS, timer -> load().onFailure(this::loadLater));
   }
 
   private void apply(ListingChanges message) {
@@ -134,26 +148,37 @@ public class DnsblVerticle extends VerticleBase {
     }
   }
 
-  /** UDP first, then TCP on the port UDP got (the same one unless it was 0). */
   private Future<Void> listen() {
-    String host = config.dnsbl().host();
-    return vertx.createDatagramSocket(new DatagramSocketOptions().setIpV6(host.contains(":")))
-        .handler(this::answer)
-        .listen(config.dnsbl().port(), host)
-        .compose(socket -> {
+    return bind(config.dnsbl().port() == 0 ? FREE_PORT_TRIES : 1)
+        .onSuccess(socket -> {
           udp = socket;
-          return vertx.createNetServer(new NetServerOptions().setIdleTimeout(TCP_IDLE_SECONDS))
-              .connectHandler(this::serve)
-              .listen(socket.localAddress().port(), host);
+          LOG.info("DNSBL for zone {} listening on {} port {} (UDP and TCP)", config.dnsbl().zone(),
+              config.dnsbl().host(), actualPort());
         })
-        .onSuccess(server -> LOG.info("DNSBL for zone {} listening on {} port {} (UDP and TCP)", config.dnsbl().zone(), host, actualPort()))
         .mapEmpty();
   }
 
-  private void answer(DatagramPacket packet) {
+  /**
+   * UDP first, then TCP on the port UDP got (the configured one, or a free one for port 0). A
+   * free UDP port may be a TCP port in use: then both are tried again on another.
+   */
+  private Future<DatagramSocket> bind(int tries) {
+    String host = config.dnsbl().host();
+    DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions().setIpV6(host.contains(":")));
+    socket.handler(packet -> answer(socket, packet));
+    return socket.listen(config.dnsbl().port(), host)
+        .compose(bound -> vertx.createNetServer(new NetServerOptions().setIdleTimeout(TCP_IDLE_SECONDS))
+            .connectHandler(this::serve)
+            .listen(bound.localAddress().port(), host)
+            .map(bound)
+            .recover(taken -> socket.close().transform(closed ->
+                tries > 1 ? bind(tries - 1) : Future.failedFuture(taken))));
+  }
+
+  private void answer(DatagramSocket socket, DatagramPacket packet) {
     DnsResponder.Answer answer = respond(packet.data().getBytes(), true);
     if (answer.wire() != null) {
-      udp.send(Buffer.buffer(answer.wire()), packet.sender().port(), packet.sender().host());
+      socket.send(Buffer.buffer(answer.wire()), packet.sender().port(), packet.sender().host());
     }
   }
 

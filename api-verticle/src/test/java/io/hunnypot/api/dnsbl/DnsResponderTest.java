@@ -34,7 +34,7 @@ class DnsResponderTest {
     byte[] expired = {(byte) 192, 0, 2, 2};
     index.put(ListingIndex.high(expired), ListingIndex.low(expired), NOW - 1, NOW - 7200, SightingClass.TRAP_DOMAIN);
     responder = new DnsResponder(ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DNSBL_ZONE", "bl.test.invalid")).dnsbl(),
-        index, () -> NOW);
+        index, () -> NOW, () -> true);
   }
 
   @ParameterizedTest(name = "{0} with EDNS: {1}, RD: {2}")
