@@ -21,7 +21,7 @@ public final class Tools {
   private Tools() {
   }
 
-  /** Whether {@code program} is on the PATH, or in /usr/sbin (not on every PATH). */
+  /** Whether {@code program} is on the PATH, or in /usr/sbin or /usr/local/sbin (not on every PATH). */
   public static boolean installed(String program) {
     return location(program).isPresent();
   }
@@ -50,7 +50,8 @@ public final class Tools {
   }
 
   private static Optional<Path> location(String program) {
-    return Stream.concat(Stream.of(System.getenv().getOrDefault("PATH", "").split(":")), Stream.of("/usr/sbin"))
+    return Stream.concat(Stream.of(System.getenv().getOrDefault("PATH", "").split(":")),
+            Stream.of("/usr/sbin", "/usr/local/sbin"))
         .filter(dir -> !dir.isEmpty())
         .map(dir -> Path.of(dir, program))
         .filter(Files::isExecutable)
