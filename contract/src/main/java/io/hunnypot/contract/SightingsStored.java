@@ -13,7 +13,12 @@ public record SightingsStored(List<Sighting> sightings) {
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("sightings", new JsonArray(sightings.stream().map(Sighting::toJson).toList()));
+    return toJson(sightings.stream().map(Sighting::toJson).toList());
+  }
+
+  /** The same message from sightings already in their wire form ({@link Sighting#toJson()}), as the recorder has them. */
+  public static JsonObject toJson(List<JsonObject> wireForms) {
+    return new JsonObject().put("sightings", new JsonArray(wireForms));
   }
 
   public static SightingsStored fromJson(JsonObject json) {

@@ -7,6 +7,7 @@ import io.hunnypot.contract.Sighting;
 import io.hunnypot.contract.SightingClass;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -98,9 +99,9 @@ final class RecorderQueries {
   record Recorded(Set<UUID> inserted, List<ListingChange> listings) {
   }
 
-  /** Stores the sightings in one transaction. */
-  Future<Recorded> record(List<Sighting> sightings) {
-    JsonArray batch = new JsonArray(sightings.stream().map(Sighting::toJson).toList());
+  /** Stores the sightings, each in its wire form ({@link Sighting#toJson()}), in one transaction. */
+  Future<Recorded> record(List<JsonObject> sightings) {
+    JsonArray batch = new JsonArray(sightings);
     return pool.withTransaction(connection -> connection.preparedQuery(RECORD)
             .execute(Tuple.of(batch, listedClasses, lifetimeSeconds, allowlist)))
         .map(rows -> {

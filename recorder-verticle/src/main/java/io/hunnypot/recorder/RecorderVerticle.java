@@ -177,7 +177,7 @@ public class RecorderVerticle extends VerticleBase {
 
   /** Writes the batch and answers every one of its senders. */
   private Future<Void> store(List<Pending> batch) {
-    return attempt(batch.stream().map(Pending::sighting).toList(), 1).transform(result -> {
+    return attempt(batch.stream().map(Pending::wireForm).toList(), 1).transform(result -> {
       if (result.succeeded()) {
         committed(batch, result.result());
       } else if (!isDataError(result.cause())) {
@@ -194,7 +194,7 @@ public class RecorderVerticle extends VerticleBase {
   }
 
   /** One transaction for the whole batch, tried again after a pause unless the data itself is at fault. */
-  private Future<RecorderQueries.Recorded> attempt(List<Sighting> sightings, int attempt) {
+  private Future<RecorderQueries.Recorded> attempt(List<JsonObject> sightings, int attempt) {
     return queries.record(sightings)
         .timeout(WRITE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .recover(error -> {
@@ -214,9 +214,9 @@ public class RecorderVerticle extends VerticleBase {
     duplicates.increment(batch.size() - inserted);
     batch.forEach(pending -> pending.message().reply(null));
     if (inserted > 0) {
-      List<Sighting> firstTime = batch.stream().map(Pending::sighting)
-          .filter(sighting -> recorded.inserted().contains(sighting.id())).toList();
-      vertx.eventBus().publish(Addresses.SIGHTINGS_STORED, new SightingsStored(firstTime).toJson());
+      List<JsonObject> firstTime = batch.stream().filter(pending -> recorded.inserted().contains(pending.sighting().id()))
+          .map(Pending::wireForm).toList();
+      vertx.eventBus().publish(Addresses.SIGHTINGS_STORED, SightingsStored.toJson(firstTime));
     }
     publish(recorded.listings());
   }
@@ -247,5 +247,9 @@ public class RecorderVerticle extends VerticleBase {
   }
 
   private record Pending(Sighting sighting, Message<Object> message) {
+    /** The sighting as it came, checked by {@link Sighting#fromJson}: written and published as it is, never encoded again. */
+    JsonObject wireForm() {
+      return (JsonObject) message.body();
+    }
   }
 }
