@@ -6,7 +6,7 @@ import io.hunnypot.contract.SightingClass;
  * The listed addresses in memory, for the DNSBL: an open-addressing hash table keyed by the
  * 128-bit address (IPv4 as its IPv4-mapped IPv6 form, so both spellings find it). Each slot is
  * four longs side by side in one array (the address's two halves, the listing's end, its last
- * sighting and class), so that a lookup touches one cache line: 32 bytes an address, no object
+ * sighting and class), so that a lookup touches one cache line: 32 bytes a slot, no object
  * per entry. Not thread-safe: one event loop owns it.
  */
 final class ListingIndex {
