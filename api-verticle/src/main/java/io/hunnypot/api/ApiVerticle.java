@@ -3,10 +3,12 @@ package io.hunnypot.api;
 import io.hunnypot.api.export.Export;
 import io.hunnypot.api.export.ExportFormat;
 import io.hunnypot.config.HunnypotConfig;
+import io.hunnypot.contract.Addresses;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -165,12 +167,29 @@ public class ApiVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * Ready when the database answers and the node is (in its cluster, its spool not full): the
+   * node's own state comes from {@link Addresses#NODE_STATUS}; an API deployed without it is
+   * judged on the database alone.
+   */
   private void ready(RoutingContext ctx) {
-    queries.ping()
-        .timeout(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-        .onSuccess(v -> reply(ctx, 200, new JsonObject().put("status", "ready")))
-        .onFailure(e -> reply(ctx, 503, new JsonObject().put("status", "not ready").put("reason", "database: "
-            + (e instanceof TimeoutException ? "no answer within " + READY_TIMEOUT_SECONDS + " s" : e.getMessage()))));
+    Future<Void> database = queries.ping().timeout(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Future<JsonObject> node = vertx.eventBus()
+        .<JsonObject>request(Addresses.NODE_STATUS, null, new DeliveryOptions().setLocalOnly(true)
+            .setSendTimeout(TimeUnit.SECONDS.toMillis(READY_TIMEOUT_SECONDS)))
+        .map(reply -> reply.body())
+        .otherwise(new JsonObject());
+    Future.join(database, node).onComplete(done -> {
+      JsonObject status = node.result().copy();
+      if (database.failed()) {
+        Throwable e = database.cause();
+        status.put("reason", "database: "
+            + (e instanceof TimeoutException ? "no answer within " + READY_TIMEOUT_SECONDS + " s" : e.getMessage()));
+      }
+      boolean ready = database.succeeded() && !"not ready".equals(status.getString("status"));
+      status.put("status", ready ? "ready" : "not ready");
+      reply(ctx, ready ? 200 : 503, status);
+    });
   }
 
   private void get(Router router, String path, Handler<RoutingContext> handler) {

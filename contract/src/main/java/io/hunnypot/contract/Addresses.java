@@ -15,6 +15,12 @@ public final class Addresses {
   /** Publish: {@link SightingsStored}, the sightings one commit stored, for the live feed. */
   public static final String SIGHTINGS_STORED = "hunnypot.sighting.stored";
 
+  /**
+   * Request/reply, local to each node: the node's own state (its roles, its cluster membership,
+   * its listener's spool) as JSON, with {@code status} "ready" or "not ready" and the reasons.
+   */
+  public static final String NODE_STATUS = "hunnypot.node.status";
+
   private Addresses() {
   }
 }

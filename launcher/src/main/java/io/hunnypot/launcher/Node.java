@@ -155,9 +155,7 @@ public final class Node implements AutoCloseable {
         case LISTENER -> verticles.add(listener = new ListenerVerticle(config, registry));
       }
     }
-    if (!roles.contains(Role.API)) {
-      verticles.add(status = new NodeStatusVerticle(config.http(), name, roles, registry, cluster));
-    }
+    verticles.add(status = new NodeStatusVerticle(config.http(), name, roles, registry, cluster, !roles.contains(Role.API)));
     Future<?> chain = Future.succeededFuture();
     for (Deployable verticle : verticles) {
       chain = chain.compose(previous -> vertx.deployVerticle(verticle).onSuccess(id -> {

@@ -1,6 +1,7 @@
 package io.hunnypot.launcher;
 
 import io.hunnypot.config.HunnypotConfig;
+import io.hunnypot.contract.Addresses;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -22,11 +23,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code /health}, {@code /ready} and {@code /metrics} of a node without the API role (a
- * listener at an MX host, a recorder), on {@code http.host} and {@code http.port}: metrics are
- * per node, so each node serves its own. {@code /ready} tells the node's cluster membership and
- * its listener's spool, and is 503 while the node is out of the cluster or the spool is full
- * (new SMTP connections are refused then).
+ * The node's own state: its cluster membership and its listener's spool, "not ready" while the
+ * node is out of the cluster or the spool is full (new SMTP connections are refused then).
+ * Every node answers it on {@link Addresses#NODE_STATUS}, for the API's {@code /ready}; a node
+ * without the API role (a listener at an MX host, a recorder) also serves {@code /health},
+ * {@code /ready} and {@code /metrics} of its own on {@code http.host} and {@code http.port}:
+ * metrics are per node, so each node serves its own.
  */
 final class NodeStatusVerticle extends VerticleBase {
 
@@ -38,26 +40,33 @@ final class NodeStatusVerticle extends VerticleBase {
   private final Set<Role> roles;
   private final PrometheusMeterRegistry registry;
   private final Optional<ClusterManager> cluster;
+  private final boolean serveHttp;
   private HttpServer server;
 
   NodeStatusVerticle(HunnypotConfig.Http http, String node, Set<Role> roles, PrometheusMeterRegistry registry,
-                     Optional<ClusterManager> cluster) {
+                     Optional<ClusterManager> cluster, boolean serveHttp) {
     this.http = http;
     this.node = node;
     this.roles = roles;
     this.registry = registry;
     this.cluster = cluster;
+    this.serveHttp = serveHttp;
   }
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.port()))
+    Future<Void> answering = vertx.eventBus().<Object>localConsumer(Addresses.NODE_STATUS, message -> message.reply(status()))
+        .completion();
+    if (!serveHttp) {
+      return answering;
+    }
+    return answering.compose(registered -> vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.port()))
         .requestHandler(this::handle)
         .listen()
         .onSuccess(listening -> {
           server = listening;
           LOG.info("node status (/health, /ready, /metrics) on {} port {}", http.host(), listening.actualPort());
-        });
+        }));
   }
 
   int actualPort() {
@@ -78,6 +87,11 @@ final class NodeStatusVerticle extends VerticleBase {
   }
 
   private void ready(HttpServerRequest request) {
+    JsonObject status = status();
+    json(request, status.getString("status").equals("ready") ? 200 : 503, status);
+  }
+
+  private JsonObject status() {
     JsonObject status = new JsonObject().put("node", node)
         .put("roles", new JsonArray(roles.stream().map(Role::optionName).toList()));
     List<String> reasons = new ArrayList<>();
@@ -106,7 +120,7 @@ final class NodeStatusVerticle extends VerticleBase {
     if (!reasons.isEmpty()) {
       status.put("reasons", new JsonArray(reasons));
     }
-    json(request, reasons.isEmpty() ? 200 : 503, status);
+    return status;
   }
 
   private double gauge(String name) {

@@ -139,6 +139,16 @@ class ClusteredNodesTest {
   }
 
   @Test
+  @DisplayName("a node with the API role tells its cluster membership in the API's /ready, beside the database")
+  void apiNodeReadyShowsTheCluster() throws Exception {
+    JsonObject ready = new HttpJson(central.httpPort())
+        .await("/ready", json -> json.getJsonObject("cluster").getInteger("members") == 3);
+    assertThat(ready.getString("status")).isEqualTo("ready");
+    assertThat(ready.getString("node")).isEqualTo("central");
+    assertThat(ready.getJsonObject("cluster").getBoolean("joined")).isTrue();
+  }
+
+  @Test
   @DisplayName("a listener-only node serves /ready with its cluster membership and its spool, and /metrics of its own")
   void listenerNodeStatus() throws Exception {
     HttpJson status = new HttpJson(listener.httpPort());
