@@ -44,50 +44,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class MxMonitorVerticleTest {
 
-  /** The honeypot is 127.0.0.1 (hp.test) and ::1 (hp6.test); primaries live on 127.0.0.20-23 and ::1. */
-  static final String ZONE = """
-      $ORIGIN test.
-      $TTL 300
-      @               SOA  ns.test. hostmaster.test. 1 3600 600 86400 300
-      @               NS   ns.test.
-      ns              A    127.0.0.1
-      hp              A    127.0.0.1
-      hp6             AAAA ::1
-      trap-only       MX   10 hp
-      trap6-only      MX   10 hp6
-      backup-live     MX   10 live
-      backup-live     MX   90 hp
-      backup-dead     MX   10 dead
-      backup-dead     MX   90 hp
-      backup-hung     MX   10 hung
-      backup-hung     MX   90 hp
-      backup-mixed    MX   10 dead
-      backup-mixed    MX   20 live
-      backup-mixed    MX   90 hp
-      backup-v6       MX   10 live6
-      backup-v6       MX   90 hp
-      backup-recover  MX   10 recovering
-      backup-recover  MX   90 hp
-      backup-broken   MX   10 broken-host
-      backup-broken   MX   90 hp
-      equal           MX   10 hp
-      equal           MX   10 live
-      live            A    127.0.0.20
-      dead            A    127.0.0.21
-      hung            A    127.0.0.22
-      recovering      A    127.0.0.23
-      live6           AAAA ::1
-      brand           MX   10 mail.elsewhere
-      brand           A    127.0.0.1
-      brand6          MX   10 mail.elsewhere
-      brand6          AAAA ::1
-      unrelated       MX   10 mail.elsewhere
-      unrelated       A    127.0.0.30
-      mail.elsewhere  A    127.0.0.30
-      no-mx           A    127.0.0.1
-      null-mx         MX   0 .
-      short-ttl   1   MX   10 hp
-      """;
+  /** The zone of every classification case: see classification.zone in test-support. */
+  static final String ZONE = TestDnsServer.classificationZone();
+
 
   static TestDnsServer dns;
   static FakeMx live;

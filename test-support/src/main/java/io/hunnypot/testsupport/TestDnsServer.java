@@ -19,6 +19,7 @@ import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -83,6 +84,18 @@ public final class TestDnsServer implements Closeable {
           throw portTakenForTcp;
         }
       }
+    }
+  }
+
+  /**
+   * The zone file {@code classification.zone} beside this class: a domain under {@code test.}
+   * for every row of the classification table, for every test that runs the MX monitor.
+   */
+  public static String classificationZone() {
+    try (var in = TestDnsServer.class.getResourceAsStream("classification.zone")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
