@@ -1,5 +1,7 @@
 package io.hunnypot.api;
 
+import io.hunnypot.contract.IpAddresses;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;

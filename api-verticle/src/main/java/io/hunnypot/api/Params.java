@@ -2,6 +2,7 @@ package io.hunnypot.api;
 
 import io.hunnypot.api.export.ExportFormat;
 import io.hunnypot.contract.Cidr;
+import io.hunnypot.contract.IpAddresses;
 import io.hunnypot.contract.SightingClass;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;

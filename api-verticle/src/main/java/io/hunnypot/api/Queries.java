@@ -1,5 +1,6 @@
 package io.hunnypot.api;
 
+import io.hunnypot.contract.IpAddresses;
 import io.hunnypot.contract.SessionEnd;
 import io.hunnypot.contract.Sighting;
 import io.hunnypot.contract.SightingClass;

@@ -1,6 +1,7 @@
 package io.hunnypot.listener;
 
 import io.hunnypot.contract.Classification;
+import io.hunnypot.contract.IpAddresses;
 import io.hunnypot.contract.Sighting;
 import io.vertx.core.Future;
 import io.vertx.core.net.NetSocket;
@@ -38,9 +39,9 @@ final class Connection {
     SocketAddress client = socket.remoteAddress();
     SocketAddress local = socket.localAddress();
     this.socket = socket;
-    this.clientIp = IpAddresses.normalise(client.hostAddress());
+    this.clientIp = IpAddresses.ofSocket(client.hostAddress());
     this.clientPort = client.port();
-    this.localIp = IpAddresses.normalise(local.hostAddress());
+    this.localIp = IpAddresses.ofSocket(local.hostAddress());
     this.localPort = local.port();
     this.classifier = classifier;
     this.session = new SmtpSession(settings, this::classify);

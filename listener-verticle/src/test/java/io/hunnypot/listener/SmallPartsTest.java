@@ -5,7 +5,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
@@ -59,20 +58,6 @@ class SmallPartsTest {
     assertThat(StoredText.of("a".repeat(1000))).hasSize(StoredText.MAX_LENGTH);
     String cut = StoredText.of("a".repeat(254) + "\ud83d\ude00");
     assertThat(cut).isEqualTo("a".repeat(254));
-  }
-
-  @ParameterizedTest(name = "{0} becomes {1}")
-  @CsvSource({
-      "127.0.0.1, 127.0.0.1",
-      "::ffff:192.0.2.7, 192.0.2.7",
-      "0:0:0:0:0:ffff:c000:207, 192.0.2.7",
-      "0:0:0:0:0:0:0:1, ::1",
-      "fe80:0:0:0:0:0:0:1%eth0, fe80::1",
-      "2001:DB8:0:0:0:0:0:1, 2001:db8::1",
-  })
-  @DisplayName("addresses are normalised for an inet column: IPv4-mapped to dotted IPv4, zone ids dropped, IPv6 compressed")
-  void addresses(String literal, String normalised) {
-    assertThat(IpAddresses.normalise(literal)).isEqualTo(normalised);
   }
 
   @Test
