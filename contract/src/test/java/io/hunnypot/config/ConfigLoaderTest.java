@@ -181,7 +181,7 @@ class ConfigLoaderTest {
   void environmentNames() {
     assertThat(ConfigLoader.environmentName("smtp", "idleTimeoutSeconds")).isEqualTo("HUNNYPOT_SMTP_IDLE_TIMEOUT_SECONDS");
     assertThat(ConfigLoader.environmentName("dnsbl", "port")).isEqualTo("HUNNYPOT_DNSBL_PORT");
-    assertThat(List.of(ConfigLoader.defaults().fieldNames())).isNotEmpty();
+    assertThat(ConfigLoader.defaults().get("smtp").has("idleTimeoutSeconds")).isTrue();
   }
 
   @Test
