@@ -102,8 +102,8 @@ final class RecorderQueries {
   /** Stores the sightings, each in its wire form ({@link Sighting#toJson()}), in one transaction. */
   Future<Recorded> record(List<JsonObject> sightings) {
     JsonArray batch = new JsonArray(sightings);
-    return pool.withTransaction(connection -> connection.preparedQuery(RECORD)
-            .execute(Tuple.of(batch, listedClasses, lifetimeSeconds, allowlist)))
+    // One statement is one transaction of its own: no BEGIN and COMMIT round trips around it.
+    return pool.preparedQuery(RECORD).execute(Tuple.of(batch, listedClasses, lifetimeSeconds, allowlist))
         .map(rows -> {
           Set<UUID> inserted = new HashSet<>();
           List<ListingChange> listings = new ArrayList<>();

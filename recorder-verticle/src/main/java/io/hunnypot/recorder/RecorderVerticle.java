@@ -104,7 +104,10 @@ public class RecorderVerticle extends VerticleBase {
         .compose(migrated -> {
           pool = PgBuilder.pool()
               .with(new PoolOptions().setMaxSize(config.db().poolSize()))
-              .connectingTo(PgConnectOptions.fromUri(url).setCachePreparedStatements(true))
+              // Every statement is a constant, and the batch insert is longer than the default
+              // 2,048-character limit of the cache: unprepared, it was parsed and planned anew per batch.
+              .connectingTo(PgConnectOptions.fromUri(url).setCachePreparedStatements(true)
+                  .setPreparedStatementCacheSqlFilter(sql -> true))
               .using(vertx)
               .build();
           queries = new RecorderQueries(pool, config.listing());
