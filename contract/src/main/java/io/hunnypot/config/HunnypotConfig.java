@@ -153,9 +153,10 @@ public record HunnypotConfig(
     }
   }
 
-  public record Recorder(int batchSize) {
+  public record Recorder(int batchSize, int lingerMillis) {
     public Recorder {
       Checks.positive("recorder.batchSize", batchSize);
+      Checks.atLeast("recorder.lingerMillis", lingerMillis, 0);
     }
   }
 

@@ -33,8 +33,14 @@ final class Fixtures {
   }
 
   /** The defaults, on the given database, with listings that last two days. */
+  /** Writes at once, without lingering: the tests of the write mechanics count on it. */
   static HunnypotConfig config(String dbUrl) {
-    return ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DB_URL", dbUrl, "HUNNYPOT_LISTING_DAYS", "2"));
+    return config(dbUrl, 0);
+  }
+
+  static HunnypotConfig config(String dbUrl, int lingerMillis) {
+    return ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_DB_URL", dbUrl, "HUNNYPOT_LISTING_DAYS", "2",
+        "HUNNYPOT_RECORDER_LINGER_MILLIS", String.valueOf(lingerMillis)));
   }
 
   static Sighting sighting(String clientIp, SightingClass sightingClass, Instant endedAt) {

@@ -43,11 +43,12 @@ class RecorderVerticleTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   /** The test's own view of the recorder's database. */
   private Pool db;
+  private String url;
   private String deployment;
 
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext context) {
-    String url = TestDatabase.newDatabaseUrl();
+    url = TestDatabase.newDatabaseUrl();
     db = PgBuilder.pool().connectingTo(url).using(vertx).build();
     vertx.deployVerticle(new RecorderVerticle(Fixtures.config(url), registry))
         .onComplete(context.succeeding(id -> {
@@ -143,6 +144,28 @@ class RecorderVerticleTest {
           DistributionSummary batches = registry.get("hunnypot.recorder.batch.size").summary();
           assertThat(batches.totalAmount()).isEqualTo(2000);
           assertThat(batches.count()).isLessThanOrEqualTo(2000 / 20);
+          context.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("with recorder.lingerMillis, the sightings that arrive while a write lingers join it: one transaction for all")
+  void lingeringWriteGathersSightings(Vertx vertx, VertxTestContext context) {
+    SimpleMeterRegistry lingering = new SimpleMeterRegistry();
+    vertx.undeploy(deployment)
+        .compose(undeployed -> vertx.deployVerticle(new RecorderVerticle(Fixtures.config(url, 1_000), lingering)))
+        .compose(deployed -> {
+          Future<?> first = send(vertx, sighting("127.0.4.1"));
+          return vertx.timer(200)
+              .compose(waited -> Future.all(IntStream.range(2, 12).mapToObj(i -> send(vertx, sighting("127.0.4." + i))).toList()))
+              .compose(later -> first);
+        })
+        .compose(acknowledged -> count(db, "SELECT count(*) FROM sightings"))
+        .onComplete(context.succeeding(stored -> context.verify(() -> {
+          assertThat(stored).isEqualTo(11);
+          DistributionSummary batches = lingering.get("hunnypot.recorder.batch.size").summary();
+          assertThat(batches.count()).isEqualTo(1);
+          assertThat(batches.totalAmount()).isEqualTo(11);
           context.completeNow();
         })));
   }
