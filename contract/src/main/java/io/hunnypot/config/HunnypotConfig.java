@@ -21,7 +21,11 @@ public record HunnypotConfig(
     Node node, Smtp smtp, Http http, Trap trap, Dns dns, Mx mx, Identity identity, Listing listing,
     Data data, Db db, Recorder recorder, Delivery delivery, Spool spool, Cluster cluster, Dnsbl dnsbl, Admin admin) {
 
-  public record Node(String name) {
+  public record Node(String name, int eventLoops) {
+    public Node {
+      Checks.positive("node.eventLoops", eventLoops);
+    }
+
     /** The configured node name, or this machine's host name. */
     public String resolvedName() {
       return name.isBlank() ? localHostName() : name;

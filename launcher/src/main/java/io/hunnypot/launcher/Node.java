@@ -45,8 +45,6 @@ public final class Node implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
   private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
-  /** Enough for every verticle of a node to have a loop of its own (Vert.x hands them out in turn). */
-  private static final int EVENT_LOOPS = 8;
 
   private final Vertx vertx;
   private final Optional<EmbeddedDatabase> database;
@@ -79,8 +77,9 @@ public final class Node implements AutoCloseable {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions()
-        // an event loop for each verticle: the listener's must never be shared with the recorder's
-        .setEventLoopPoolSize(Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, EVENT_LOOPS))
+        // Vert.x deals the verticles out to these loops in turn. On one loop, a session's hand-offs
+        // between listener, MX monitor and recorder wake no other thread: measured fastest.
+        .setEventLoopPoolSize(config.node().eventLoops())
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
             // per-connection and per-message meters cost more than the SMTP sessions they would count;
             // the listener and the recorder count sessions and sightings themselves
