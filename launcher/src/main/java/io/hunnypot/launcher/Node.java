@@ -80,6 +80,7 @@ public final class Node implements AutoCloseable {
         // Vert.x deals the verticles out to these loops in turn. On one loop, a session's hand-offs
         // between listener, MX monitor and recorder wake no other thread: measured fastest.
         .setEventLoopPoolSize(config.node().eventLoops())
+        .setPreferNativeTransport(true)
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
             // per-connection and per-message meters cost more than the SMTP sessions they would count;
             // the listener and the recorder count sessions and sightings themselves
@@ -104,6 +105,10 @@ public final class Node implements AutoCloseable {
       }
       throw e;
     }
+    if (!vertx.isNativeTransportEnabled()) {
+      LOG.info("network transport: Java NIO (the native epoll transport is unavailable: {})",
+          vertx.unavailableNativeTransportCause().toString());
+    }
     Node node = new Node(vertx, database, cluster);
     String name = config.node().resolvedName();
     try {
@@ -112,7 +117,7 @@ public final class Node implements AutoCloseable {
       node.close();
       throw e;
     }
-    LOG.info("Hunnypot node {} running {}{}{}{}{}{}", name, roles,
+    LOG.info("Hunnypot node {} running {} on {}{}{}{}{}{}", name, roles, vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
         node.listener == null ? "" : "; SMTP on port " + node.listener.actualPort(),
         node.api == null ? "" : "; DNSBL on port " + node.dnsbl.actualPort(),
         "; HTTP on port " + node.httpPort(),
