@@ -50,9 +50,10 @@ mb() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
 TRAP_DOMAIN=trap.example
 SOURCE_FLAGS=(-A -s "$PARALLEL" -M bench.example -f sender@example.org -t "bench@$TRAP_DOMAIN")
 STATS_FIELD=totals.sightings # in GET /api/v1/stats: the number of stored sightings
+STORED_METRIC=hunnypot_recorder_sightings_stored_total # in /metrics: sightings committed by the recorder
 
 # ---- processes we start, stopped on exit ---------------------------------------------------
-sink_pid="" hunnypot_pid="" idle_pid="" pgdata=""
+sink_pid="" hunnypot_pid="" idle_pid="" poller_pid="" pgdata=""
 
 stop_hunnypot() {
   [ -n "$hunnypot_pid" ] || return 0
@@ -84,6 +85,7 @@ stop_idle_client() {
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  [ -z "$poller_pid" ] || kill "$poller_pid" 2>/dev/null || true
   stop_idle_client
   [ -z "$sink_pid" ] || { kill -TERM "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; } || true
   stop_hunnypot
@@ -140,12 +142,22 @@ sink_run() {
   sink_sent=$((sink_sent + $2)) sink_completed=$((sink_completed + completed))
 }
 hunnypot_run() {
-  local out stored
+  local stored go=$run/go-$1 out=$run/stored-$1
+  hp_sent=$((hp_sent + $2))
+  # The poller starts before the load, waits on a pipe for the load's start time, then polls the
+  # recorder's commit counter (cheap, unlike a count in the database) every 10 ms.
+  mkfifo "$go"
+  helper wait-stored "$metrics_url" "$STORED_METRIC" --prometheus --interval 0.01 --expected "$hp_sent" \
+      --since-from "$go" >"$out" &
+  poller_pid=$!
   drive "hunnypot-$1" "$smtp_port" "$2"
-  hp_sent=$((hp_sent + $2)) hp_completed=$((hp_completed + completed))
-  out=$(helper wait-stored "$stats_url" "$STATS_FIELD" --expected "$hp_sent" --since "$started") || die "reading $stats_url"
-  read -r stored after <<<"$out"
-  [ "$stored" -eq "$hp_sent" ] || say "  after hunnypot $1: $stored sightings stored of $hp_sent sessions sent"
+  hp_completed=$((hp_completed + completed))
+  echo "$started" >"$go"
+  wait "$poller_pid" || { poller_pid=""; die "reading $metrics_url"; }
+  poller_pid=""
+  read -r stored after <"$out"
+  rm -f "$go" "$out"
+  [ "$stored" -eq "$hp_sent" ] || say "  after hunnypot $1: $stored sightings committed of $hp_sent sessions sent"
 }
 
 read -r sink_port smtp_port http_port dnsbl_port <<<"$(helper free-ports 4)"
@@ -187,6 +199,7 @@ if grep -q '^dnsbl:' "$root/contract/src/main/resources/io/hunnypot/config/defau
 fi
 pgdata=$run/data/postgres
 stats_url=http://127.0.0.1:$http_port/api/v1/stats
+metrics_url=http://127.0.0.1:$http_port/metrics
 
 # start_hunnypot <label> [VAR=value...]: runs it with the generated configuration, waits for /ready.
 start_hunnypot() {
@@ -219,8 +232,9 @@ done
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 kill -TERM "$sink_pid"; wait "$sink_pid" 2>/dev/null || true; sink_pid=""
 sink_rate=$(median "${sink_rates[@]}") hp_rate=$(median "${hp_rates[@]}") hp_stored_rate=$(median "${hp_stored_rates[@]}")
-rate_ratio=$(ratio "$hp_rate" "$sink_rate")
-say "  medians: smtp-sink $sink_rate/s, Hunnypot $hp_rate/s ($hp_stored_rate/s until stored), ratio $rate_ratio;" \
+rate_ratio=$(ratio "$hp_rate" "$sink_rate") stored_ratio=$(ratio "$hp_stored_rate" "$sink_rate")
+say "  medians: smtp-sink $sink_rate/s, Hunnypot $hp_rate/s ($hp_stored_rate/s until stored), ratio $rate_ratio" \
+    "($stored_ratio until stored);" \
     "load average $load_before before, $load_after after"
 
 out=$(helper wait-stored "$stats_url" "$STATS_FIELD" --expected "$hp_sent" --since 0) || die "reading $stats_url"
@@ -276,7 +290,8 @@ stop_hunnypot
 
 # ---- 3 and 5. the figures -------------------------------------------------------------------
 met() { if [ "$1" = 1 ]; then echo "met"; else echo "NOT MET"; fi; }
-ratio_met=$(awk -v a="$hp_rate" -v b="$sink_rate" 'BEGIN { print (a >= 0.5 * b) }')
+# The target counts Hunnypot's sessions until every one of them was stored: the stricter figure.
+ratio_met=$(awk -v a="$hp_stored_rate" -v b="$sink_rate" 'BEGIN { print (a >= 0.5 * b) }')
 rss_met=$(awk -v kb="$java_rss_kb" 'BEGIN { print (kb < 512 * 1024) }')
 cat <<EOF
 
@@ -289,8 +304,9 @@ smtp-sink -r DATA (the same dialogue) and Hunnypot; medians of the rounds. JAVA_
 |---|---|
 | smtp-sink, sessions/s | $sink_rate |
 | Hunnypot, sessions/s | $hp_rate |
-| Ratio Hunnypot / smtp-sink (target ≥ 0.5) | $rate_ratio ($(met "$ratio_met")) |
+| Ratio Hunnypot / smtp-sink | $rate_ratio |
 | Hunnypot, sessions/s counted until every sighting was stored | $hp_stored_rate |
+| Ratio with every sighting stored (target ≥ 0.5) | $stored_ratio ($(met "$ratio_met")) |
 | Sightings stored / sessions sent to Hunnypot | $stored / $hp_sent |
 | Concurrent idle sessions held | $held of $IDLE |
 | JVM resident memory (VmRSS) with them (target < 512 MB) | $(mb "$java_rss_kb") MB ($(met "$rss_met")), $java_threads threads |

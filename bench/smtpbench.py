@@ -82,12 +82,20 @@ def field(document, path):
     return int(document)
 
 
-def stored_count(url, path):
+def prometheus_sample(text, name):
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return int(float(line.split()[1]))
+    raise KeyError(name)
+
+
+def stored_count(url, path, prometheus=False):
+    """The integer at the dotted path of a JSON answer, or the Prometheus sample so named."""
     status, body = http_get(url)
     if status != 200:
         raise RuntimeError(f"GET {url} answered {status}: {body[:300]!r}")
     try:
-        return field(json.loads(body), path)
+        return prometheus_sample(body.decode(), path) if prometheus else field(json.loads(body), path)
     except (KeyError, TypeError, ValueError) as e:
         raise RuntimeError(f"GET {url}: no integer at '{path}' in {body[:300]!r}") from e
 
@@ -95,17 +103,23 @@ def stored_count(url, path):
 def wait_stored(args):
     """Polls the count until it reaches the expected number or stops growing for --settle
     seconds (bounded by --timeout). Prints the count and the seconds from --since (an epoch
-    time) to the poll that first saw the final count."""
+    time) to the poll that first saw the final count. With --since-from, it is started ahead
+    and waits for that epoch time as a line on the named pipe, so that its own start-up is
+    not counted in the time."""
+    since = args.since
+    if args.since_from:
+        with open(args.since_from) as pipe:
+            since = float(pipe.readline())
     deadline = time.monotonic() + args.timeout
     last, last_change, seen_at = None, time.monotonic(), time.time()
     while True:
-        count = stored_count(args.url, args.field)
+        count = stored_count(args.url, args.field, args.prometheus)
         if count != last:
             last, last_change, seen_at = count, time.monotonic(), time.time()
         if count >= args.expected or time.monotonic() - last_change > args.settle or time.monotonic() > deadline:
             break
-        time.sleep(0.05)
-    print(last, f"{seen_at - args.since:.3f}")
+        time.sleep(args.interval)
+    print(last, f"{seen_at - since:.3f}")
 
 
 def breakdown(args):
@@ -264,7 +278,11 @@ def main():
     p.add_argument("field", help="dotted path of the integer in the JSON answer")
     p.set_defaults(run=wait_stored)
     p.add_argument("--expected", type=int, required=True)
-    p.add_argument("--since", type=float, required=True)
+    since = p.add_mutually_exclusive_group(required=True)
+    since.add_argument("--since", type=float)
+    since.add_argument("--since-from", metavar="PIPE", help="read the --since time from this named pipe, then poll")
+    p.add_argument("--prometheus", action="store_true", help="the field is a Prometheus sample name, the URL /metrics")
+    p.add_argument("--interval", type=float, default=0.05, help="seconds between polls")
     p.add_argument("--settle", type=float, default=5)
     p.add_argument("--timeout", type=float, default=60)
 
