@@ -34,10 +34,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Stores the sightings sent to {@link Addresses#SIGHTING_RECORD} and keeps an offender record
  * per client address. One write is in flight at a time; what arrives meanwhile waits and goes
- * in the next one. A write that would not fill a batch first lingers a few milliseconds
- * ({@code recorder.lingerMillis}) for more sightings to join it: a busy recorder then commits
- * tens of sightings per transaction rather than a few, and PostgreSQL's cost per sighting falls
- * with it. A sender gets its reply only after the commit: empty when stored (or stored before),
+ * in the next one. A write that would not fill a batch first lingers ({@code recorder.lingerMillis})
+ * for more sightings to join it: a busy recorder then commits a hundred sightings or more per
+ * transaction rather than a few, and PostgreSQL's cost per sighting falls with it. A sender gets its reply only after the commit: empty when stored (or stored before),
  * 400 when the sighting can never be stored, 503 when the database is unavailable and the
  * sighting must be sent again later. After each commit it publishes the sightings stored for
  * the first time ({@link Addresses#SIGHTINGS_STORED}) and the listings of their offenders
