@@ -73,18 +73,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts Hunnypot with the roles given; returns once its DNSBL listens (or fails after 120 s).
+# Starts Hunnypot with the roles given; returns once its DNSBL listens and has loaded its index
+# (or fails after 120 s).
 start_hunnypot() {
   local log=$run/hunnypot-$1.log
   # shellcheck disable=SC2086
   java $JAVA_OPTS -jar "$jar" --roles "$1" >"$log" 2>&1 &
   hunnypot_pid=$!
   for _ in $(seq 240); do
-    grep -q "listening on 127.0.0.1 port $dnsbl_port" "$log" && return 0
+    grep -q "listening on 127.0.0.1 port $dnsbl_port" "$log" && grep -q "DNSBL index loaded" "$log" && return 0
     kill -0 "$hunnypot_pid" 2>/dev/null || die "Hunnypot exited; see $log"
     sleep 0.5
   done
-  die "Hunnypot's DNSBL not listening after 120 s; see $log"
+  die "Hunnypot's DNSBL not listening with its index loaded after 120 s; see $log"
 }
 postgres_port() { sed -n 4p "$run/data/postgres/postmaster.pid"; }
 seed() { java -cp "$jar" "$bench/DnsblSeed.java" "$(postgres_port)" "$@"; }

@@ -107,7 +107,7 @@ public final class Node implements AutoCloseable {
     }
     if (!vertx.isNativeTransportEnabled()) {
       LOG.info("network transport: Java NIO (the native epoll transport is unavailable: {})",
-          vertx.unavailableNativeTransportCause().toString());
+          String.valueOf(vertx.unavailableNativeTransportCause()));
     }
     Node node = new Node(vertx, database, cluster);
     String name = config.node().resolvedName();
