@@ -111,6 +111,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("the node's event loops and the recorder's linger default to 1 and 20 ms; no loop or a negative linger is refused")
+  void eventLoopsAndLinger() {
+    HunnypotConfig defaults = ConfigLoader.load(Optional.empty(), Map.of());
+    assertThat(defaults.node().eventLoops()).isEqualTo(1);
+    assertThat(defaults.recorder().lingerMillis()).isEqualTo(20);
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_NODE_EVENT_LOOPS", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("node.eventLoops")
+        .hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_RECORDER_LINGER_MILLIS", "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("recorder.lingerMillis")
+        .hasMessageContaining("at least 0");
+  }
+
+  @Test
   @DisplayName("an unknown listed class and a malformed database URL are refused")
   void badListingClassAndDbUrl() {
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("HUNNYPOT_LISTING_CLASSES", "trap-domain,spam")))

@@ -117,7 +117,7 @@ public final class Node implements AutoCloseable {
       node.close();
       throw e;
     }
-    LOG.info("Hunnypot node {} running {} on {}{}{}{}{}{}", name, roles, vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
+    LOG.info("Hunnypot node {} running {} on {}{}{}{}{}{}", name, roles, node.onNativeTransport() ? "epoll" : "NIO",
         node.listener == null ? "" : "; SMTP on port " + node.listener.actualPort(),
         node.api == null ? "" : "; DNSBL on port " + node.dnsbl.actualPort(),
         "; HTTP on port " + node.httpPort(),
@@ -169,6 +169,11 @@ public final class Node implements AutoCloseable {
       }));
     }
     return chain;
+  }
+
+  /** Whether the node runs on Netty's native epoll transport rather than Java NIO. */
+  public boolean onNativeTransport() {
+    return vertx.isNativeTransportEnabled();
   }
 
   /** The SMTP port actually bound (useful with port 0). */

@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The whole node in one JVM, on the embedded PostgreSQL it starts itself: SMTP in through a
@@ -60,6 +61,14 @@ class AllInOneNodeTest {
   @AfterAll
   void stopNode() throws Exception {
     node.close();
+  }
+
+  @Test
+  @DisplayName("on Linux (x86-64 or aarch64) the node runs on the native epoll transport")
+  void nativeTransportOnLinux() {
+    assumeTrue(System.getProperty("os.name").equals("Linux")
+        && List.of("amd64", "aarch64").contains(System.getProperty("os.arch")), "not a platform with the epoll jars");
+    assertThat(node.onNativeTransport()).isTrue();
   }
 
   @Test
