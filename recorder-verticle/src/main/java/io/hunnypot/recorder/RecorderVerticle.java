@@ -36,9 +36,10 @@ import java.util.concurrent.TimeUnit;
  * per client address. One write is in flight at a time; what arrives meanwhile waits and goes
  * in the next one. A write that would not fill a batch first lingers ({@code recorder.lingerMillis})
  * for more sightings to join it: a busy recorder then commits a hundred sightings or more per
- * transaction rather than a few, and PostgreSQL's cost per sighting falls with it. A sender gets its reply only after the commit: empty when stored (or stored before),
- * 400 when the sighting can never be stored, 503 when the database is unavailable and the
- * sighting must be sent again later. After each commit it publishes the sightings stored for
+ * transaction rather than a few, and PostgreSQL's cost per sighting falls with it. A sender
+ * gets its reply only after the commit: empty when stored (or stored before), 400 when the
+ * sighting can never be stored, 503 when the database is unavailable and the sighting must be
+ * sent again later. After each commit it publishes the sightings stored for
  * the first time ({@link Addresses#SIGHTINGS_STORED}) and the listings of their offenders
  * ({@link Addresses#LISTING_CHANGED}), which every DNSBL index and live feed follows.
  */
@@ -66,6 +67,7 @@ public class RecorderVerticle extends VerticleBase {
   private Pool pool;
   private RecorderQueries queries;
   private MessageConsumer<Object> consumer;
+  /** A write is lingering or in flight. */
   private boolean writing;
   /** Set once stop() has closed the door: completed when the queue is empty and no write is in flight. */
   private Promise<Void> flushed;
