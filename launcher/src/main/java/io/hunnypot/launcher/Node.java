@@ -117,6 +117,7 @@ public final class Node implements AutoCloseable {
       node.close();
       throw e;
     }
+    database.ifPresent(EmbeddedDatabase::ownedByNode);
     LOG.info("Hunnypot node {} running {} on {}{}{}{}{}{}", name, roles, node.onNativeTransport() ? "epoll" : "NIO",
         node.listener == null ? "" : "; SMTP on port " + node.listener.actualPort(),
         node.api == null ? "" : "; DNSBL on port " + node.dnsbl.actualPort(),

@@ -117,7 +117,7 @@ class ClusterProcessesTest {
     for (int i = 0; i < more.length; i += 2) {
       environment.put(more[i], more[i + 1]);
     }
-    return new NodeProcess(name, roles, environment, dir, httpPort);
+    return new NodeProcess(name, List.of("--cluster", "--roles", roles), environment, dir, httpPort);
   }
 
   @Test

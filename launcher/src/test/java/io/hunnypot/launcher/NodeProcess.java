@@ -14,8 +14,9 @@ import java.util.function.Predicate;
 
 /**
  * A Hunnypot node in a JVM of its own, started from the test classpath the way a machine
- * would run the jar: {@code java ... io.hunnypot.launcher.Hunnypot --cluster --roles ...},
- * configured by HUNNYPOT_ variables only; its output goes to a log file.
+ * would run the jar: {@code java ... io.hunnypot.launcher.Hunnypot <arguments>} (such as
+ * {@code --cluster --roles ...}), configured by HUNNYPOT_ variables only; its output goes to a
+ * log file.
  */
 final class NodeProcess implements AutoCloseable {
 
@@ -23,15 +24,15 @@ final class NodeProcess implements AutoCloseable {
   private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m");
 
   private final String name;
-  private final String roles;
+  private final List<String> arguments;
   private final Map<String, String> environment;
   private final Path log;
   private final int httpPort;
   private Process process;
 
-  NodeProcess(String name, String roles, Map<String, String> environment, Path logDir, int httpPort) {
+  NodeProcess(String name, List<String> arguments, Map<String, String> environment, Path logDir, int httpPort) {
     this.name = name;
-    this.roles = roles;
+    this.arguments = List.copyOf(arguments);
     this.environment = environment;
     this.log = logDir.resolve(name + ".log");
     this.httpPort = httpPort;
@@ -42,7 +43,8 @@ final class NodeProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
     command.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Hunnypot.class.getName(), "--cluster", "--roles", roles));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Hunnypot.class.getName()));
+    command.addAll(arguments);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().keySet().removeIf(key -> key.startsWith("HUNNYPOT_"));
     builder.environment().putAll(environment);
@@ -72,6 +74,18 @@ final class NodeProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
+  }
+
+  /** Waits until the node's log has a line containing the text. */
+  NodeProcess awaitLog(String text) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!Files.exists(log) || !Files.readString(log).contains(text)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new AssertionError(name + " did not log '" + text + "':\n" + (Files.exists(log) ? Files.readString(log) : ""));
+      }
+      Thread.sleep(20);
+    }
+    return this;
   }
 
   HttpJson http() {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,6 +44,30 @@ class RestartTest {
       var items = new HttpJson(second.httpPort()).get("/api/v1/sightings?ip=127.0.0.9").json().getJsonArray("items");
       assertThat(items).hasSize(1);
       assertThat(items.getJsonObject(0).getString("helo")).isEqualTo("before.example");
+    }
+  }
+
+  @Test
+  @DisplayName("a SIGTERM while the node is still starting stops its embedded PostgreSQL too: the next start on the data directory succeeds")
+  void stopDuringStartLeavesNoDatabaseBehind() throws Exception {
+    int httpPort = ClusteredNodesTest.freePort();
+    Map<String, String> environment = Map.of(
+        "HUNNYPOT_DATA_DIR", dataDir.resolve("data").toString(),
+        "HUNNYPOT_SMTP_HOST", "127.0.0.1",
+        "HUNNYPOT_SMTP_PORT", "0",
+        "HUNNYPOT_HTTP_HOST", "127.0.0.1",
+        "HUNNYPOT_HTTP_PORT", String.valueOf(httpPort),
+        "HUNNYPOT_DNSBL_HOST", "127.0.0.1",
+        "HUNNYPOT_DNSBL_PORT", "0");
+    try (NodeProcess starting = new NodeProcess("starting", List.of(), environment, dataDir, httpPort)) {
+      starting.start().awaitLog("Embedded PostgreSQL serving"); // the verticles are not deployed yet
+      starting.stop();
+    }
+    assertThat(dataDir.resolve("data/postgres/postmaster.pid")).doesNotExist();
+
+    try (NodeProcess restarted = new NodeProcess("restarted", List.of(), environment, dataDir, httpPort)) {
+      restarted.start().awaitReady(ready -> true);
+      restarted.stop();
     }
   }
 }
