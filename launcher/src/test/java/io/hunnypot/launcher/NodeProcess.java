@@ -100,6 +100,18 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** Waits for the process to end by itself; answers its exit code. */
+  int awaitExit() throws InterruptedException {
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      throw new AssertionError(name + " still running after 60 s");
+    }
+    return process.exitValue();
+  }
+
+  String log() throws IOException {
+    return Files.readString(log);
+  }
+
   /** SIGKILL: gone at once, as in a crash. */
   void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();

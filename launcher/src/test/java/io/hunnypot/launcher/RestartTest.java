@@ -7,6 +7,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -50,6 +52,52 @@ class RestartTest {
   @Test
   @DisplayName("a SIGTERM while the node is still starting stops its embedded PostgreSQL too: the next start on the data directory succeeds")
   void stopDuringStartLeavesNoDatabaseBehind() throws Exception {
+    try (NodeProcess starting = process("starting")) {
+      starting.start().awaitLog("Embedded PostgreSQL serving"); // the verticles are not deployed yet
+      starting.stop();
+    }
+    assertThat(dataDir.resolve("data/postgres/postmaster.pid")).doesNotExist();
+
+    try (NodeProcess restarted = process("restarted")) {
+      restarted.start().awaitReady(ready -> true);
+      restarted.stop();
+    }
+  }
+
+  @Test
+  @DisplayName("after a node is killed outright, the next start stops the PostgreSQL it left running and serves again")
+  void startAfterCrashStopsTheOrphanedDatabase() throws Exception {
+    long orphan;
+    try (NodeProcess crashed = process("crashed")) {
+      crashed.start().awaitReady(ready -> true);
+      crashed.kill();
+      orphan = Long.parseLong(Files.readAllLines(dataDir.resolve("data/postgres/postmaster.pid")).get(0).trim());
+      assertThat(ProcessHandle.of(orphan)).isPresent(); // SIGKILL runs no shutdown hook: the server outlives its JVM
+    }
+
+    try (NodeProcess restarted = process("restarted")) {
+      restarted.start().awaitReady(ready -> true);
+      assertThat(ProcessHandle.of(orphan).filter(ProcessHandle::isAlive)).isEmpty();
+      assertThat(restarted.log()).contains("stopping the embedded PostgreSQL (pid " + orphan + ")");
+      restarted.stop();
+    }
+  }
+
+  @Test
+  @DisplayName("a second node on a data directory in use is refused with exit code 1, naming the directory, and the first keeps serving")
+  void secondNodeOnTheSameDataDirectoryIsRefused() throws Exception {
+    try (NodeProcess first = process("first"); NodeProcess second = process("second")) {
+      first.start().awaitReady(ready -> true);
+      assertThat(second.start().awaitExit()).isEqualTo(1);
+      assertThat(second.log()).contains("the embedded PostgreSQL in " + dataDir.resolve("data/postgres").toAbsolutePath()
+          + " is in use by another Hunnypot process");
+      assertThat(first.http().get("/ready").status()).isEqualTo(200);
+      first.stop();
+    }
+  }
+
+  /** A whole node in a JVM of its own on this test's data directory; each gets its own HTTP port. */
+  private NodeProcess process(String name) throws IOException {
     int httpPort = ClusteredNodesTest.freePort();
     Map<String, String> environment = Map.of(
         "HUNNYPOT_DATA_DIR", dataDir.resolve("data").toString(),
@@ -59,15 +107,6 @@ class RestartTest {
         "HUNNYPOT_HTTP_PORT", String.valueOf(httpPort),
         "HUNNYPOT_DNSBL_HOST", "127.0.0.1",
         "HUNNYPOT_DNSBL_PORT", "0");
-    try (NodeProcess starting = new NodeProcess("starting", List.of(), environment, dataDir, httpPort)) {
-      starting.start().awaitLog("Embedded PostgreSQL serving"); // the verticles are not deployed yet
-      starting.stop();
-    }
-    assertThat(dataDir.resolve("data/postgres/postmaster.pid")).doesNotExist();
-
-    try (NodeProcess restarted = new NodeProcess("restarted", List.of(), environment, dataDir, httpPort)) {
-      restarted.start().awaitReady(ready -> true);
-      restarted.stop();
-    }
+    return new NodeProcess(name, List.of(), environment, dataDir, httpPort);
   }
 }

@@ -1,6 +1,7 @@
 package io.hunnypot.listener;
 
 import io.hunnypot.config.HunnypotConfig;
+import io.hunnypot.contract.LockFile;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,8 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,18 +100,8 @@ final class Spool {
   }
 
   private static FileChannel lock(Path dir) throws IOException {
-    FileChannel channel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
-    if (lock == null) {
-      channel.close();
-      throw new IOException("the spool " + dir + " is in use by another listener; give each listener its own node.name or data.dir");
-    }
-    return channel;
+    return LockFile.acquire(dir.resolve("lock"),
+        "the spool " + dir + " is in use by another listener; give each listener its own node.name or data.dir");
   }
 
   /** The files an earlier run left, oldest first; temporary files of a write that never finished are dropped. */
