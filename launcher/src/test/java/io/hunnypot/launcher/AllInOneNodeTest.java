@@ -1,7 +1,5 @@
 package io.hunnypot.launcher;
 
-import io.hunnypot.config.ConfigLoader;
-import io.hunnypot.config.HunnypotConfig;
 import io.hunnypot.testsupport.SmtpClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,8 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,14 +43,9 @@ class AllInOneNodeTest {
 
   @BeforeAll
   void startNode() throws Exception {
-    HunnypotConfig config = ConfigLoader.load(Optional.empty(), Map.of(
-        "HUNNYPOT_DATA_DIR", dataDir.toString(),
-        "HUNNYPOT_SMTP_PORT", "0",
-        "HUNNYPOT_HTTP_PORT", "0",
-        "HUNNYPOT_DNSBL_PORT", "0",
+    node = Node.start(TestNodes.config(dataDir,
         "HUNNYPOT_SMTP_IDLE_TIMEOUT_SECONDS", "2",
-        "HUNNYPOT_TRAP_DOMAINS", "trap.example"));
-    node = Node.start(config, EnumSet.allOf(Role.class));
+        "HUNNYPOT_TRAP_DOMAINS", "trap.example"), EnumSet.allOf(Role.class));
     api = new HttpJson(node.httpPort());
   }
 

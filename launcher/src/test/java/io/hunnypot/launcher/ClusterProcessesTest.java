@@ -29,7 +29,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import static io.hunnypot.launcher.ClusteredNodesTest.freePort;
+import static io.hunnypot.launcher.TestNodes.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -74,7 +74,7 @@ class ClusterProcessesTest {
         "HUNNYPOT_CLUSTER_NAME", "processes-" + UUID.randomUUID(),
         "HUNNYPOT_CLUSTER_MEMBERS", "127.0.0.1:" + centralCluster + ",127.0.0.1:" + cluster1 + ",127.0.0.1:" + cluster2,
         "HUNNYPOT_DB_URL", "postgresql://postgres@127.0.0.1:" + databasePort + "/hunnypot",
-        "HUNNYPOT_DNSBL_PORT", String.valueOf(freePort()), // see ClusteredNodesTest
+        "HUNNYPOT_DNSBL_PORT", String.valueOf(freePort()), // see TestNodes
         "HUNNYPOT_TRAP_DOMAINS", "trap.example",
         "HUNNYPOT_SMTP_HOST", "127.0.0.1",
         "HUNNYPOT_SMTP_MAX_PER_IP", "100",
@@ -105,18 +105,13 @@ class ClusterProcessesTest {
     database.close();
   }
 
-  private NodeProcess node(String name, String roles, Map<String, String> common, int clusterPort, int smtpPort, String... more)
-      throws IOException {
-    Map<String, String> environment = new HashMap<>(common);
+  private NodeProcess node(String name, String roles, Map<String, String> common, int clusterPort, int smtpPort, String... more) {
     int httpPort = freePort();
-    environment.putAll(Map.of(
+    Map<String, String> environment = TestNodes.with(TestNodes.with(common,
         "HUNNYPOT_CLUSTER_PORT", String.valueOf(clusterPort),
         "HUNNYPOT_HTTP_PORT", String.valueOf(httpPort),
         "HUNNYPOT_SMTP_PORT", String.valueOf(smtpPort),
-        "HUNNYPOT_DATA_DIR", dir.resolve(name).toString()));
-    for (int i = 0; i < more.length; i += 2) {
-      environment.put(more[i], more[i + 1]);
-    }
+        "HUNNYPOT_DATA_DIR", dir.resolve(name).toString()), more);
     return new NodeProcess(name, List.of("--cluster", "--roles", roles), environment, dir, httpPort);
   }
 

@@ -15,10 +15,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -46,18 +44,13 @@ class ClusteredNodesTest {
 
   @BeforeAll
   void startNodes() throws Exception {
-    int centralPort = freePort();
-    int recorderPort = freePort();
-    int listenerPort = freePort();
+    int centralPort = TestNodes.freePort();
+    int recorderPort = TestNodes.freePort();
+    int listenerPort = TestNodes.freePort();
     String database = TestDatabase.newDatabaseUrl();
-    Map<String, String> common = Map.of(
+    Map<String, String> common = TestNodes.environment(dataDir,
         "HUNNYPOT_CLUSTER_NAME", "test-" + UUID.randomUUID(),
         "HUNNYPOT_CLUSTER_MEMBERS", "127.0.0.1:" + centralPort + ",127.0.0.1:" + recorderPort + ",127.0.0.1:" + listenerPort,
-        "HUNNYPOT_DATA_DIR", dataDir.toString(),
-        "HUNNYPOT_SMTP_PORT", "0",
-        "HUNNYPOT_HTTP_PORT", "0",
-        // a port free for TCP now: with 0, the DNSBL takes a free UDP port whose number TCP may be using
-        "HUNNYPOT_DNSBL_PORT", String.valueOf(freePort()),
         "HUNNYPOT_TRAP_DOMAINS", "trap.example");
     central = Node.start(config(common, "HUNNYPOT_NODE_NAME", "central", "HUNNYPOT_CLUSTER_PORT", String.valueOf(centralPort),
         "HUNNYPOT_DB_URL", database), Role.parse("recorder,mx-monitor,api"), true);
@@ -77,17 +70,7 @@ class ClusteredNodesTest {
   }
 
   private static HunnypotConfig config(Map<String, String> common, String... more) {
-    Map<String, String> environment = new HashMap<>(common);
-    for (int i = 0; i < more.length; i += 2) {
-      environment.put(more[i], more[i + 1]);
-    }
-    return ConfigLoader.load(Optional.empty(), environment);
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return ConfigLoader.load(Optional.empty(), TestNodes.with(common, more));
   }
 
   @Test

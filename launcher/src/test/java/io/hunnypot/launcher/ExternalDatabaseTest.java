@@ -1,6 +1,5 @@
 package io.hunnypot.launcher;
 
-import io.hunnypot.config.ConfigLoader;
 import io.hunnypot.testsupport.SmtpClient;
 import io.hunnypot.testsupport.TestDatabase;
 import org.junit.jupiter.api.DisplayName;
@@ -13,8 +12,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,12 +24,7 @@ class ExternalDatabaseTest {
   @DisplayName("with db.url set, the node stores its sightings there and starts no embedded PostgreSQL")
   void externalDatabaseByUrl() throws Exception {
     String url = TestDatabase.newDatabaseUrl();
-    var config = ConfigLoader.load(Optional.empty(), Map.of(
-        "HUNNYPOT_DB_URL", url,
-        "HUNNYPOT_DATA_DIR", dataDir.toString(),
-        "HUNNYPOT_SMTP_PORT", "0",
-        "HUNNYPOT_HTTP_PORT", "0",
-        "HUNNYPOT_DNSBL_PORT", "0"));
+    var config = TestNodes.config(dataDir, "HUNNYPOT_DB_URL", url);
     try (Node node = Node.start(config, EnumSet.allOf(Role.class))) {
       try (SmtpClient smtp = SmtpClient.connectFrom("127.0.0.10", "127.0.0.1", node.smtpPort(), Duration.ofSeconds(10))) {
         smtp.readReply();

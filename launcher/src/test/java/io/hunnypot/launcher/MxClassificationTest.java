@@ -1,6 +1,5 @@
 package io.hunnypot.launcher;
 
-import io.hunnypot.config.ConfigLoader;
 import io.hunnypot.testsupport.FakeMx;
 import io.hunnypot.testsupport.SmtpClient;
 import io.hunnypot.testsupport.TestDnsServer;
@@ -19,8 +18,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,17 +45,13 @@ class MxClassificationTest {
     dns.ignore(MxZone.SILENT);
     live = FakeMx.greeting("127.0.0.20", 0);
     hung = FakeMx.silent("127.0.0.22", live.port());
-    node = Node.start(ConfigLoader.load(Optional.empty(), Map.ofEntries(
-        Map.entry("HUNNYPOT_DATA_DIR", dataDir.toString()),
-        Map.entry("HUNNYPOT_SMTP_PORT", "0"),
-        Map.entry("HUNNYPOT_HTTP_PORT", "0"),
-        Map.entry("HUNNYPOT_DNSBL_PORT", "0"),
-        Map.entry("HUNNYPOT_TRAP_DOMAINS", "configured-trap.test"),
-        Map.entry("HUNNYPOT_DNS_SERVERS", dns.hostAndPort()),
-        Map.entry("HUNNYPOT_DNS_TIMEOUT_MILLIS", "500"),
-        Map.entry("HUNNYPOT_MX_PROBE_PORT", String.valueOf(live.port())),
-        Map.entry("HUNNYPOT_MX_PROBE_TIMEOUT_SECONDS", "1"),
-        Map.entry("HUNNYPOT_MX_CACHE_SECONDS", "1"))), EnumSet.allOf(Role.class));
+    node = Node.start(TestNodes.config(dataDir,
+        "HUNNYPOT_TRAP_DOMAINS", "configured-trap.test",
+        "HUNNYPOT_DNS_SERVERS", dns.hostAndPort(),
+        "HUNNYPOT_DNS_TIMEOUT_MILLIS", "500",
+        "HUNNYPOT_MX_PROBE_PORT", String.valueOf(live.port()),
+        "HUNNYPOT_MX_PROBE_TIMEOUT_SECONDS", "1",
+        "HUNNYPOT_MX_CACHE_SECONDS", "1"), EnumSet.allOf(Role.class));
     api = new HttpJson(node.httpPort());
   }
 

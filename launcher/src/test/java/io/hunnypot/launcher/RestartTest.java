@@ -1,20 +1,17 @@
 package io.hunnypot.launcher;
 
-import io.hunnypot.config.ConfigLoader;
 import io.hunnypot.config.HunnypotConfig;
 import io.hunnypot.testsupport.SmtpClient;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,12 +23,7 @@ class RestartTest {
   @Test
   @DisplayName("a restarted node on the same data directory still serves what it recorded before")
   void restartFindsEarlierData() throws Exception {
-    HunnypotConfig config = ConfigLoader.load(Optional.empty(), Map.of(
-        "HUNNYPOT_DATA_DIR", dataDir.toString(),
-        "HUNNYPOT_SMTP_PORT", "0",
-        "HUNNYPOT_HTTP_PORT", "0",
-        "HUNNYPOT_DNSBL_PORT", "0",
-        "HUNNYPOT_TRAP_DOMAINS", "trap.example"));
+    HunnypotConfig config = TestNodes.config(dataDir, "HUNNYPOT_TRAP_DOMAINS", "trap.example");
 
     try (Node first = Node.start(config, EnumSet.allOf(Role.class))) {
       try (SmtpClient smtp = SmtpClient.connectFrom("127.0.0.9", "127.0.0.1", first.smtpPort(), Duration.ofSeconds(10))) {
@@ -97,16 +89,9 @@ class RestartTest {
   }
 
   /** A whole node in a JVM of its own on this test's data directory; each gets its own HTTP port. */
-  private NodeProcess process(String name) throws IOException {
-    int httpPort = ClusteredNodesTest.freePort();
-    Map<String, String> environment = Map.of(
-        "HUNNYPOT_DATA_DIR", dataDir.resolve("data").toString(),
-        "HUNNYPOT_SMTP_HOST", "127.0.0.1",
-        "HUNNYPOT_SMTP_PORT", "0",
-        "HUNNYPOT_HTTP_HOST", "127.0.0.1",
-        "HUNNYPOT_HTTP_PORT", String.valueOf(httpPort),
-        "HUNNYPOT_DNSBL_HOST", "127.0.0.1",
-        "HUNNYPOT_DNSBL_PORT", "0");
+  private NodeProcess process(String name) {
+    int httpPort = TestNodes.freePort();
+    Map<String, String> environment = TestNodes.environment(dataDir.resolve("data"), "HUNNYPOT_HTTP_PORT", String.valueOf(httpPort));
     return new NodeProcess(name, List.of(), environment, dataDir, httpPort);
   }
 }

@@ -59,12 +59,8 @@ class ServingTheListTest {
 
   @BeforeAll
   void startNode() throws Exception {
-    environment = Map.of(
-        "HUNNYPOT_DATA_DIR", dataDir.toString(),
-        "HUNNYPOT_SMTP_PORT", "0",
-        "HUNNYPOT_HTTP_PORT", "0",
+    environment = TestNodes.environment(dataDir,
         "HUNNYPOT_DNSBL_HOST", "127.0.0.1",
-        "HUNNYPOT_DNSBL_PORT", "0",
         "HUNNYPOT_DNSBL_ZONE", ZONE,
         "HUNNYPOT_TRAP_DOMAINS", "trap.example",
         "HUNNYPOT_ADMIN_TOKEN", TOKEN);
