@@ -12,7 +12,6 @@ import java.net.Socket;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -78,13 +77,9 @@ final class EmbeddedDatabase implements AutoCloseable {
    * postmaster.pid; a stale file whose process is gone PostgreSQL handles itself.
    */
   private static void stopOrphan(Path directory) throws IOException {
-    Optional<ProcessHandle> orphan;
-    try {
-      long pid = Long.parseLong(Files.readAllLines(directory.resolve("postmaster.pid")).get(0).trim());
-      orphan = ProcessHandle.of(pid).filter(process -> process.info().commandLine().orElse("").contains(directory.toString()));
-    } catch (IOException | RuntimeException absentOrUnreadable) {
-      return;
-    }
+    Optional<ProcessHandle> orphan = postmasterLine(directory, 0)
+        .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)))
+        .filter(process -> process.info().commandLine().orElse("").contains(directory.toString()));
     if (orphan.isEmpty()) {
       return;
     }
@@ -109,15 +104,22 @@ final class EmbeddedDatabase implements AutoCloseable {
    * PostgreSQL writes its port on the fourth line of postmaster.pid.
    */
   static Optional<String> runningUrl(Path dataDir) {
-    Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");
-    try {
-      List<String> lines = Files.readAllLines(pidFile);
-      int port = Integer.parseInt(lines.get(3).trim());
+    return postmasterLine(dataDir.resolve("postgres"), 3).map(Integer::parseInt).filter(port -> {
       try (Socket probe = new Socket()) {
         probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+        return true;
+      } catch (IOException stale) {
+        return false;
       }
-      return Optional.of(url(port));
-    } catch (IOException | RuntimeException absentOrStale) {
+    }).map(EmbeddedDatabase::url);
+  }
+
+  /** A line of the server's postmaster.pid (0: its process id, 3: its port), if the file is there and has a number there. */
+  private static Optional<String> postmasterLine(Path directory, int index) {
+    try {
+      String line = Files.readAllLines(directory.resolve("postmaster.pid")).get(index).trim();
+      return line.matches("\\d+") ? Optional.of(line) : Optional.empty();
+    } catch (IOException | IndexOutOfBoundsException absentOrShort) {
       return Optional.empty();
     }
   }
